@@ -1,0 +1,45 @@
+# Filmoteca: `make run` (set up, build on first use, serve) and `make test` are all you need.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+CATALOG := data/processed/catalog/manifest.json
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HOST PORT
+
+.PHONY: setup build run test test-slow bench lint eda evaluate demo synth clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed  ## virtual environment + the package and its pinned dependencies
+
+$(CATALOG): | $(VENV)/.installed
+	$(BIN)/filmoteca build
+
+build: $(VENV)/.installed  ## (re)build the catalog (uses data/raw/ if the Kaggle files are there)
+	$(BIN)/filmoteca build
+
+run: $(VENV)/.installed $(CATALOG)  ## serve the API on http://$(HOST):$(PORT)
+	$(BIN)/filmoteca serve
+
+test: $(VENV)/.installed  ## the whole test suite (fast part; see test-slow)
+	$(BIN)/python -m pytest
+
+test-slow: $(VENV)/.installed  ## heavy tests: large schemathesis run, full-scale builds
+	$(BIN)/python -m pytest -m slow
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+bench: $(VENV)/.installed  ## benchmarks -> reports/benchmarks/*.md
+	$(BIN)/python benchmarks/build.py
+
+clean:
+	rm -rf data/processed data/synthetic .pytest_cache .mypy_cache .ruff_cache

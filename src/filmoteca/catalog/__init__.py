@@ -1,0 +1,1 @@
+"""The built catalog on disk: Parquet tables, the serving index and the build report."""

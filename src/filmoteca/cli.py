@@ -1,0 +1,204 @@
+"""The ``filmoteca`` command line: one command per pipeline stage.
+
+    filmoteca build     raw files -> catalog (data/processed/catalog)
+    filmoteca synth     synthetic raw files in the Kaggle format, for measurements
+    filmoteca serve     the API (uvicorn)
+    filmoteca evaluate  offline evaluation of the recommender -> reports/recommender.md
+    filmoteca eda       the exploratory report -> reports/eda/index.html
+
+Errors in the user's input or files end with one line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.progress import Progress as RichProgress
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+console = Console(stderr=True)
+
+
+class RichStages:
+    """Adapter from :class:`filmoteca.progress.Progress` to a rich progress display."""
+
+    def __init__(self, progress: RichProgress) -> None:
+        self._progress = progress
+        self._task: TaskID | None = None
+
+    def start(self, stage: str, total: int | None = None) -> None:
+        if self._task is not None:
+            task = self._progress.tasks[self._task]
+            self._progress.update(self._task, completed=task.total or 1, total=task.total or 1)
+        self._task = self._progress.add_task(stage, total=total)
+
+    def advance(self, units: int = 1) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, units)
+
+    def finish(self) -> None:
+        self.start("Done", total=1)
+        self.advance(1)
+
+
+@contextmanager
+def stages() -> Iterator[RichStages]:
+    columns = (
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with RichProgress(*columns, console=console, transient=False) as progress:
+        adapter = RichStages(progress)
+        yield adapter
+        adapter.finish()
+
+
+def fail(message: str) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+@app.command()
+def build(
+    raw: Annotated[
+        Path | None,
+        typer.Option(help="Folder with the raw Kaggle files (default: data/raw/ if the "
+                     "Kaggle files are there, else the embedded sample)."),
+    ] = None,
+    catalog: Annotated[Path | None, typer.Option(help="Catalog folder to (re)place.")] = None,
+) -> None:
+    """Build the catalog (tables, recommender neighbours, serving index) from raw files."""
+    from filmoteca.catalog.store import CatalogError
+    from filmoteca.pipeline import build_catalog
+    from filmoteca.raw.files import RawDataError
+
+    try:
+        with stages() as progress:
+            result = build_catalog(raw_dir=raw, catalog_dir=catalog, progress=progress)
+    except (RawDataError, CatalogError, OSError) as exc:
+        raise fail(str(exc)) from None
+    manifest, report = result.manifest, result.report
+    console.print(
+        f"Catalog built from the [bold]{manifest['dataset']}[/] data ({manifest['origin']}): "
+        f"{manifest['films']:,} films in {report.to_dict()['stages']['total']:.1f} s -> "
+        f"{result.path}",
+        highlight=False,
+    )
+    for note in report.notes:
+        console.print(f"  note: {note}", highlight=False)
+    dropped = ", ".join(f"{k}={v:,}" for k, v in sorted(report.dropped.items())) or "none"
+    console.print(f"  dropped rows: {dropped}", highlight=False)
+
+
+@app.command()
+def synth(
+    films: Annotated[int, typer.Option(min=1, help="Number of film rows to write.")] = 45466,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 0,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("data/synthetic"),
+    gzip: Annotated[bool, typer.Option("--gzip", help="Write .csv.gz files.")] = False,
+) -> None:
+    """Write SYNTHETIC raw files in the exact Kaggle format, resampled from the real sample."""
+    from filmoteca.raw.synth import synthesize
+
+    try:
+        with stages() as progress:
+            progress.start(f"Synthesizing {films:,} films", total=films)
+            last = 0
+
+            def report(done: int, total: int) -> None:
+                nonlocal last
+                progress.advance(done - last)
+                last = done
+
+            summary = synthesize(out, films=films, seed=seed, progress=report, compress=gzip)
+    except (ValueError, OSError) as exc:
+        raise fail(str(exc)) from None
+    console.print(
+        f"Wrote SYNTHETIC raw files to {summary.out_dir}: {summary.films:,} film rows "
+        f"({summary.malformed_rows} malformed, {summary.duplicate_ids} duplicated ids), "
+        f"credits {summary.credits_bytes / 1e6:,.0f} MB. Build them with "
+        f"`filmoteca build --raw {summary.out_dir}`.",
+        highlight=False,
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: $HOST or 127.0.0.1.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: $PORT or 8000.")] = None,
+) -> None:
+    """Serve the API (the catalog must have been built)."""
+    import uvicorn
+
+    from filmoteca.api.app import create_app
+    from filmoteca.catalog.store import CatalogError
+    from filmoteca.config import get_settings
+    from filmoteca.services.catalog import load_catalog
+
+    settings = get_settings()
+    try:
+        catalog = load_catalog(settings.catalog_dir)  # fail fast, one line, before uvicorn
+    except CatalogError as exc:
+        raise fail(str(exc)) from None
+    uvicorn.run(
+        create_app(catalog), host=host or settings.host, port=port or settings.port,
+        log_level="info", access_log=False,
+    )
+
+
+def _catalog_dir(catalog: Path | None) -> Path:
+    from filmoteca.config import get_settings
+
+    return catalog or get_settings().catalog_dir
+
+
+@app.command()
+def evaluate(
+    catalog: Annotated[Path | None, typer.Option(help="Catalog folder.")] = None,
+    out: Annotated[Path, typer.Option(help="Report folder.")] = Path("reports"),
+    seed: Annotated[int, typer.Option(help="Seed of the 80/20 user split.")] = 42,
+) -> None:
+    """Offline evaluation of the recommender on MovieLens ratings -> reports/recommender.md."""
+    from filmoteca.catalog.store import CatalogError
+    from filmoteca.recommender.evaluate import evaluate as run_evaluation
+
+    try:
+        with stages() as progress:
+            path = run_evaluation(_catalog_dir(catalog), out, seed=seed, progress=progress)
+    except CatalogError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"Evaluation written to {path}", highlight=False)
+
+
+@app.command()
+def eda(
+    catalog: Annotated[Path | None, typer.Option(help="Catalog folder.")] = None,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("reports/eda"),
+) -> None:
+    """The hand-made exploratory report (figures + findings) -> reports/eda/index.html."""
+    from filmoteca.catalog.store import CatalogError
+    from filmoteca.eda.report import make_eda
+
+    try:
+        with stages() as progress:
+            path = make_eda(_catalog_dir(catalog), out, progress=progress)
+    except CatalogError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"EDA report written to {path}", highlight=False)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Raw data: locating and reading the Kaggle CSV files (never edited), and synthetic copies."""

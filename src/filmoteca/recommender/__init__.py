@@ -1,0 +1,1 @@
+"""Content-based hybrid recommender: neighbours precomputed at build time, and evaluation."""
