@@ -1,0 +1,84 @@
+"""The build as a whole: atomic publication, a failed build leaves the catalog untouched,
+the CLI's one-line errors and exit codes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from filmoteca import pipeline
+from filmoteca.pipeline import BuildResult, build_catalog
+from filmoteca.raw.files import RawDataError
+
+
+def test_build_writes_every_table_and_the_report(sample_build: BuildResult):
+    names = {p.name for p in sample_build.path.iterdir()}
+    for table in ("films", "film_genres", "film_companies", "film_countries", "film_languages",
+                  "film_collections", "cast", "directors", "keywords", "ratings", "neighbours"):
+        assert f"{table}.parquet" in names
+    report = orjson.loads((sample_build.path / "build_report.json").read_bytes())
+    assert report["dataset"] == "sample"
+    assert set(report["stages"]) >= {"read", "movies", "credits", "neighbours", "index", "total"}
+    manifest = orjson.loads((sample_build.path / "manifest.json").read_bytes())
+    assert manifest["films"] == 2993 and manifest["dataset"] == "sample"
+
+
+def test_failed_build_leaves_previous_catalog(sample_dir: Path, tmp_path: Path, monkeypatch):
+    catalog = tmp_path / "catalog"
+    first = build_catalog(raw_dir=sample_dir, catalog_dir=catalog)
+    target = os.readlink(catalog)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("killed half-way")
+
+    monkeypatch.setattr(pipeline, "compute_neighbours", boom)
+    with pytest.raises(RuntimeError):
+        build_catalog(raw_dir=sample_dir, catalog_dir=catalog)
+    assert os.readlink(catalog) == target
+    assert (catalog / "manifest.json").exists()
+    assert [p.name for p in (tmp_path / "builds").iterdir()] == [first.path.name]
+
+
+def test_second_build_replaces_the_first(sample_dir: Path, tmp_path: Path):
+    catalog = tmp_path / "catalog"
+    first = build_catalog(raw_dir=sample_dir, catalog_dir=catalog)
+    shutil.rmtree(first.path)  # even a vanished old build is no obstacle
+    second = build_catalog(raw_dir=sample_dir, catalog_dir=catalog)
+    assert catalog.resolve() == second.path.resolve()
+
+
+def test_bad_raw_file_writes_nothing(sample_dir: Path, tmp_path: Path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "movies_metadata.csv").write_text("id,title\n1,x\n", encoding="utf-8")
+    shutil.copy(sample_dir / "credits_sample.csv.gz", raw / "credits.csv.gz")
+    with pytest.raises(RawDataError, match="movies_metadata.csv: missing required columns"):
+        build_catalog(raw_dir=raw, catalog_dir=tmp_path / "catalog")
+    assert not (tmp_path / "catalog").exists() and not (tmp_path / "builds").exists()
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "filmoteca.cli", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_cli_error_is_one_line_and_non_zero(tmp_path: Path):
+    result = _cli("build", "--raw", str(tmp_path / "missing"), "--catalog",
+                  str(tmp_path / "catalog"), cwd=tmp_path)
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines[-1].startswith("error: raw directory not found")
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_build_says_which_data(sample_dir: Path, tmp_path: Path):
+    result = _cli("build", "--raw", str(sample_dir), "--catalog", str(tmp_path / "catalog"),
+                  cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "sample" in result.stderr and "2,993 films" in result.stderr
