@@ -114,9 +114,10 @@ def tiny_movies(raw_movies: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
     col = {name: i for i, name in enumerate(header)}
     shifted = rows[1][9:]  # release_date lands in the id column
     duplicate = list(rows[0])
-    no_date = list(rows[2]); no_date[col["id"]] = "999001"; no_date[col["release_date"]] = ""
-    bad_budget = list(rows[3]); bad_budget[col["id"]] = "999002"; bad_budget[col["budget"]] = "/x.jpg"
-    no_title = list(rows[4]); no_title[col["id"]] = "999003"; no_title[col["title"]] = ""
+    no_date, bad_budget, no_title = list(rows[2]), list(rows[3]), list(rows[4])
+    no_date[col["id"]], no_date[col["release_date"]] = "999001", ""
+    bad_budget[col["id"]], bad_budget[col["budget"]] = "999002", "/x.jpg"
+    no_title[col["id"]], no_title[col["title"]] = "999003", ""
     return header, [*rows, shifted, duplicate, no_date, bad_budget, no_title]
 
 

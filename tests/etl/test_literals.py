@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filmoteca.etl.clean import CAST_SHAPE, CREW_SHAPE
-from filmoteca.etl.literals import LiteralError, parse_records
+from filmoteca.etl.clean import CAST_SHAPE, DIRECTOR_SHAPE, MOVIE_LINKS
+from filmoteca.etl.literals import LiteralError, RecordShape, parse_records
 
 NESTED = ["belongs_to_collection", "genres", "production_companies", "production_countries",
           "spoken_languages"]
@@ -61,7 +61,7 @@ def test_cast_fast_path_matches_literal_eval(people):
          "gender": 2, "id": pid, "name": name, "order": order, "profile_path": None}
         for i, (pid, name, character, order) in enumerate(people)
     ])
-    expected = [(d["id"], d["name"], d["character"], d["order"]) for d in ast.literal_eval(cell)]
+    expected = [(d["character"], d["id"], d["name"], d["order"]) for d in ast.literal_eval(cell)]
     assert CAST_SHAPE.extract(cell) == expected
 
 
@@ -72,10 +72,19 @@ def test_crew_keeps_only_directors_and_falls_back_on_other_key_orders():
         {"credit_id": "b", "department": "Writing", "gender": 1, "id": 2, "job": "Screenplay",
          "name": "Someone", "profile_path": "/x.jpg"},
     ]
-    assert CREW_SHAPE.extract(repr(crew), "'job': 'Director'") == [(1, "Pat O'Brien", "Director")]
+    assert DIRECTOR_SHAPE.extract(repr(crew)) == [(1, "Pat O'Brien")]
     # The sample's reconstructed crew has another key set: the exact fallback handles it.
-    reduced = "[{'department': 'Directing', 'id': 7879, 'job': 'Director', 'name': 'J L'}]"
-    assert CREW_SHAPE.extract(reduced, "'job': 'Director'") == [(7879, "J L", "Director")]
+    reduced = ("[{'department': 'Directing', 'id': 7879, 'job': 'Director', 'name': 'J L'}, "
+               "{'department': 'Sound', 'id': 1, 'job': 'Foley', 'name': 'X'}]")
+    assert DIRECTOR_SHAPE.extract(reduced) == [(7879, "J L")]
+
+
+@pytest.mark.parametrize("column", list(MOVIE_LINKS))
+def test_movie_shapes_match_literal_eval_on_real_cells(raw_movies: pd.DataFrame, column: str):
+    _, keys, wanted, _ = MOVIE_LINKS[column]
+    shape = RecordShape(keys, wanted)
+    for cell in raw_movies[column].tolist():
+        assert shape.extract(cell) == [tuple(d[k] for k in wanted) for d in _expected(cell)]
 
 
 @pytest.mark.parametrize("cell", ["[{'a': 1}", "False", "__import__('os').system('true')",

@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from filmoteca.etl.literals import LiteralError, RecordShape, parse_records
+from filmoteca.etl.literals import LiteralError, RecordShape
 from filmoteca.etl.report import BuildReport
 
 DROPPED_COLUMNS = ("video", "imdb_id", "adult", "original_title", "poster_path", "homepage")
@@ -56,13 +56,13 @@ FILM_COLUMNS = (
 # Key order of cast and crew entries in the real credits.csv (fast path; others fall back).
 CAST_SHAPE = RecordShape(
     ("cast_id", "character", "credit_id", "gender", "id", "name", "order", "profile_path"),
-    ("id", "name", "character", "order"),
+    ("character", "id", "name", "order"),
 )
-CREW_SHAPE = RecordShape(
+DIRECTOR_SHAPE = RecordShape(
     ("credit_id", "department", "gender", "id", "job", "name", "profile_path"),
-    ("id", "name", "job"),
+    ("id", "name"),
+    where=("job", "Director"),
 )
-DIRECTOR = "'job': 'Director'"
 
 
 @dataclass
@@ -150,24 +150,25 @@ def clean_movies(raw: pd.DataFrame, report: BuildReport) -> pd.DataFrame:
 def _link_table(
     film_ids: np.ndarray,
     cells: pd.Series,
+    shape: RecordShape,
     columns: tuple[str, ...],
-    keys: tuple[str, ...],
     reason: str,
     report: BuildReport,
 ) -> pd.DataFrame:
-    """One row per (film, nested record), taking ``keys`` of each record as ``columns``."""
+    """One row per (film, nested record): the ``shape.wanted`` values named ``columns``.
+    Records missing a value are skipped; unparseable cells count as empty (``reason``)."""
     rows: list[tuple[Any, ...]] = []
     bad = 0
-    for film_id, cell in zip(film_ids, cells.tolist(), strict=True):
+    for film_id, cell in zip(film_ids.tolist(), cells.tolist(), strict=True):
         try:
-            records = parse_records(cell)
+            records = shape.extract(cell)
         except LiteralError:
             bad += 1
             continue
-        for record in records:
-            values = tuple(record.get(k) for k in keys)
-            if all(v is not None and v != "" for v in values):
-                rows.append((int(film_id), *values))
+        rows.extend(
+            (film_id, *values) for values in records
+            if all(v is not None and v != "" for v in values)
+        )
     report.repair(reason, bad)
     return _frame(rows, ("film_id", *columns))
 
@@ -182,23 +183,35 @@ def _frame(rows: list[tuple[Any, ...]], columns: tuple[str, ...]) -> pd.DataFram
     return frame.drop_duplicates().reset_index(drop=True)
 
 
+# nested column -> (table, key order in the raw file, wanted keys, their column names)
+MOVIE_LINKS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "genres": ("film_genres", ("id", "name"), ("id", "name"), ("genre_id", "genre")),
+    "production_companies": (
+        "film_companies", ("name", "id"), ("name", "id"), ("company", "company_id"),
+    ),
+    "production_countries": (
+        "film_countries", ("iso_3166_1", "name"), ("iso_3166_1", "name"),
+        ("iso_3166_1", "country"),
+    ),
+    "spoken_languages": (
+        "film_languages", ("iso_639_1", "name"), ("iso_639_1", "name"),
+        ("iso_639_1", "language"),
+    ),
+    "belongs_to_collection": (
+        "film_collections", ("id", "name", "poster_path", "backdrop_path"), ("id", "name"),
+        ("collection_id", "collection"),
+    ),
+}
+KEYWORD_SHAPE = RecordShape(("id", "name"), ("id", "name"))
+
+
 def unnest_movies(films: pd.DataFrame, report: BuildReport) -> dict[str, pd.DataFrame]:
     ids = films["id"].to_numpy()
-    specs = {
-        "film_genres": ("genres", ("genre_id", "genre"), ("id", "name")),
-        "film_companies": ("production_companies", ("company_id", "company"), ("id", "name")),
-        "film_countries": (
-            "production_countries", ("iso_3166_1", "country"), ("iso_3166_1", "name"),
-        ),
-        "film_languages": ("spoken_languages", ("iso_639_1", "language"), ("iso_639_1", "name")),
-        "film_collections": (
-            "belongs_to_collection", ("collection_id", "collection"), ("id", "name"),
-        ),
-    }
     out = {}
-    for table, (column, names, keys) in specs.items():
+    for column, (table, keys, wanted, names) in MOVIE_LINKS.items():
         frame = _link_table(
-            ids, films[column], names, keys, f"movies.{column}_unparseable_set_empty", report
+            ids, films[column], RecordShape(keys, wanted), names,
+            f"movies.{column}_unparseable_set_empty", report,
         )
         report.rows(table, len(films), len(frame))
         out[table] = frame
@@ -236,13 +249,13 @@ def credits_tables(
     triples = zip(df["film_id"].tolist(), df["cast"].tolist(), df["crew"].tolist(), strict=True)
     for i, (film_id, cast, crew) in enumerate(triples, start=1):
         try:
-            for person_id, name, character, order in CAST_SHAPE.extract(cast):
+            for character, person_id, name, order in CAST_SHAPE.extract(cast):
                 if person_id is not None and name:
                     cast_rows.append((film_id, person_id, name, character or "", order))
         except LiteralError:
             bad_cast += 1
         try:
-            for person_id, name, _job in CREW_SHAPE.extract(crew, DIRECTOR):
+            for person_id, name in DIRECTOR_SHAPE.extract(crew):
                 if person_id is not None and name:
                     director_rows.append((film_id, person_id, name))
         except LiteralError:
@@ -264,7 +277,7 @@ def credits_tables(
 def keywords_table(raw: pd.DataFrame, film_ids: set[int], report: BuildReport) -> pd.DataFrame:
     df = _valid_ids(raw, "id", film_ids, "keywords", report)
     frame = _link_table(
-        df["film_id"].to_numpy(), df["keywords"], ("keyword_id", "keyword"), ("id", "name"),
+        df["film_id"].to_numpy(), df["keywords"], KEYWORD_SHAPE, ("keyword_id", "keyword"),
         "keywords.unparseable_set_empty", report,
     )
     report.rows("keywords", len(raw), len(frame))

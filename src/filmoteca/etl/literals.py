@@ -49,22 +49,16 @@ def _scalar(token: str) -> Any:
     return int(token)
 
 
-def _records(text: str, contains: str | None) -> list[Record]:
-    out: list[Record] = []
-    for match in _DICT_ITER_RE.finditer(text):
-        chunk = match.group(0)
-        if contains is not None and contains not in chunk:
-            continue
-        out.append({key: _scalar(value) for key, value in _PAIR_RE.findall(chunk)})
-    return out
+def _records(text: str) -> list[Record]:
+    return [
+        {key: _scalar(value) for key, value in _PAIR_RE.findall(match.group(0))}
+        for match in _DICT_ITER_RE.finditer(text)
+    ]
 
 
-def parse_records(cell: object, contains: str | None = None) -> list[Record]:
+def parse_records(cell: object) -> list[Record]:
     """Records of a nested cell: a list of dicts, a single dict (as a one-item list), or
     ``[]`` for an empty / missing cell.
-
-    ``contains``: keep only records whose source text contains this substring (e.g.
-    ``"'job': 'Director'"``), a cheap pre-filter for the huge crew cells.
 
     Raises :class:`LiteralError` if the cell is not such a literal.
     """
@@ -74,7 +68,7 @@ def parse_records(cell: object, contains: str | None = None) -> list[Record]:
     if not text or text == "[]":
         return []
     if _LIST_RE.fullmatch(text) or _ONE_DICT_RE.fullmatch(text):
-        return _records(text, contains)
+        return _records(text)
     try:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as exc:
@@ -83,36 +77,35 @@ def parse_records(cell: object, contains: str | None = None) -> list[Record]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise LiteralError(f"not a list of dicts: {text[:60]!r}")
-    if contains is not None:
-        # The fallback has no source text per record; filter on the values instead.
-        key, _, wanted = contains.partition(": ")
-        key, wanted = key.strip("'\""), wanted.strip("'\"")
-        value = [v for v in value if str(v.get(key)) == wanted]
     return value
 
 
 class RecordShape:
     """Fast reader for cells whose dicts all have one known key order (the real files' cast
-    and crew entries). A single regular expression matches each whole dict and captures only
-    the wanted values, so no per-pair Python work is done.
+    and crew entries, the movies' nested cells). A single regular expression matches each
+    whole dict and captures only the wanted values, so no per-pair Python work is done.
 
     Guard: the number of matched dicts must equal the number of ``{`` in the cell; otherwise
     (another key order, a brace inside a string, a damaged cell) the cell goes through
-    :func:`parse_records`, which is exact. Either way the wanted values come back as tuples in
-    ``wanted`` order.
+    :func:`parse_records`, which is exact. Either way the wanted values come back as tuples,
+    in the order of ``keys``; ``where=(key, value)`` keeps only records with that value
+    (compared before any conversion on the fast path, so rejected records cost nothing).
     """
 
-    def __init__(self, keys: tuple[str, ...], wanted: tuple[str, ...]) -> None:
-        self.keys, self.wanted = keys, wanted
-        parts = []
-        for key in keys:
-            value = f"({_SCALAR})" if key in wanted else _SCALAR
-            parts.append(f"'{key}': {value}")
+    def __init__(self, keys: tuple[str, ...], wanted: tuple[str, ...],
+                 where: tuple[str, str] | None = None) -> None:
+        if list(wanted) != [k for k in keys if k in wanted]:
+            raise ValueError("wanted keys must follow the order of keys")
+        self.keys, self.wanted, self.where = keys, wanted, where
+        captured = set(wanted) | ({where[0]} if where else set())
+        parts = [f"'{k}': ({_SCALAR})" if k in captured else f"'{k}': {_SCALAR}" for k in keys]
         self._regex = re.compile(r"\{" + ", ".join(parts) + r"\}")
-        order = [k for k in keys if k in wanted]
-        self._reorder = [order.index(k) for k in wanted]
+        order = [k for k in keys if k in captured]
+        self._take = [order.index(k) for k in wanted]
+        self._where_at = order.index(where[0]) if where else -1
+        self._where_tokens = {repr(where[1]), f'"{where[1]}"'} if where else set()
 
-    def extract(self, cell: object, contains: str | None = None) -> list[tuple[Any, ...]]:
+    def extract(self, cell: object) -> list[tuple[Any, ...]]:
         if cell is None or not isinstance(cell, str):
             return []
         text = cell.strip()
@@ -122,14 +115,13 @@ class RecordShape:
         if len(found) == text.count("{"):
             if found and not isinstance(found[0], tuple):
                 found = [(v,) for v in found]
-            rows = []
-            for values in found:
-                row = tuple(_scalar(values[i]) for i in self._reorder)
-                rows.append(row)
-            if contains is not None:
-                key, _, wanted_value = contains.partition(": ")
-                column = self.wanted.index(key.strip("'\""))
-                target = wanted_value.strip("'\"")
-                rows = [r for r in rows if str(r[column]) == target]
-            return rows
-        return [tuple(r.get(k) for k in self.wanted) for r in parse_records(text, contains)]
+            if self.where is not None:
+                at, tokens = self._where_at, self._where_tokens
+                found = [values for values in found if values[at] in tokens]
+            take = self._take
+            return [tuple([_scalar(values[i]) for i in take]) for values in found]
+        records = parse_records(text)
+        if self.where is not None:
+            key, value = self.where
+            records = [r for r in records if r.get(key) == value]
+        return [tuple(r.get(k) for k in self.wanted) for r in records]
