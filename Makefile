@@ -41,5 +41,9 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed  ## benchmarks -> reports/benchmarks/*.md
 	$(BIN)/python benchmarks/build.py
 
+eda: $(VENV)/.installed $(CATALOG)  ## EDA report -> reports/eda/index.html, and re-run notebooks/eda.ipynb
+	$(BIN)/filmoteca eda
+	$(BIN)/python -m filmoteca.eda.notebook
+
 clean:
 	rm -rf data/processed data/synthetic .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,131 @@
+"""The EDA report on the sample catalog: every figure is written as a real PNG, the page says
+which dataset it describes, and findings quote numbers that an independent pandas
+computation on the raw file reproduces. Also the thin notebook runs end to end."""
+
+from __future__ import annotations
+
+import re
+import struct
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from filmoteca.catalog.store import CatalogError
+from filmoteca.cli import app
+from filmoteca.eda.notebook import NOTEBOOK, execute_notebook
+from filmoteca.eda.report import FIGURES, make_eda
+from filmoteca.eda.sections import SECTION_KEYS, SECTIONS, num, pct
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+class RecordingProgress:
+    def __init__(self) -> None:
+        self.stages: list[tuple[str, int | None]] = []
+        self.advanced = 0
+
+    def start(self, stage: str, total: int | None = None) -> None:
+        self.stages.append((stage, total))
+
+    def advance(self, units: int = 1) -> None:
+        self.advanced += units
+
+
+@pytest.fixture(scope="module")
+def eda_run(catalog_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    out = tmp_path_factory.mktemp("eda")
+    progress = RecordingProgress()
+    index = make_eda(catalog_dir, out, progress=progress)
+    return index, progress
+
+
+@pytest.fixture(scope="module")
+def page(eda_run) -> str:
+    return eda_run[0].read_text(encoding="utf-8")
+
+
+def _kept_films(raw: pd.DataFrame) -> pd.DataFrame:
+    """The course's row rules written the plain way (integer id, first of each id, a date)."""
+    df = raw[raw["id"].str.fullmatch(r"\d+").fillna(False)].drop_duplicates("id")
+    return df[pd.to_datetime(df["release_date"], format="%Y-%m-%d", errors="coerce").notna()]
+
+
+def test_every_figure_is_a_real_png(eda_run):
+    index, _ = eda_run
+    assert index.name == "index.html"
+    assert len(SECTION_KEYS) == len(SECTIONS)
+    figures = sorted(p.stem for p in (index.parent / FIGURES).glob("*.png"))
+    assert figures == sorted(SECTION_KEYS)
+    for key in SECTION_KEYS:
+        data = (index.parent / FIGURES / f"{key}.png").read_bytes()
+        assert data.startswith(PNG_MAGIC), key
+        width, height = struct.unpack(">II", data[16:24])
+        assert width >= 600 and height >= 400, (key, width, height)
+        assert len(data) > 15_000, f"{key}.png looks empty ({len(data)} bytes)"
+
+
+def test_page_is_spanish_names_the_dataset_and_shows_every_figure(page: str):
+    assert '<html lang="es">' in page
+    assert "muestra real" in page and "2.993 películas" in page
+    for key in SECTION_KEYS:
+        assert f'src="{FIGURES}/{key}.png"' in page
+    findings = re.findall(r'<p class="finding">(.*?)</p>', page)
+    assert len(findings) == len(SECTION_KEYS)
+    assert not [f for f in findings if re.search(r"\b(nan|inf|None)\b", f)]
+
+
+def test_progress_reports_each_figure(eda_run):
+    _, progress = eda_run
+    assert ("EDA: figures", len(SECTIONS)) in progress.stages
+    assert progress.advanced == len(SECTIONS)
+
+
+def test_missing_values_before_cleaning_match_the_raw_file(page: str, raw_movies):
+    empty = int(raw_movies.isna().sum().sum())
+    worst = raw_movies.isna().mean().sort_values(ascending=False)
+    assert f"hay {num(empty)} celdas vacías" in page
+    assert f"{worst.index[0]} ({num(100 * worst.iloc[0], 1)} %)" in page
+
+
+def test_runtime_finding_matches_pandas(page: str, raw_movies):
+    films = _kept_films(raw_movies)
+    runtime = pd.to_numeric(films["runtime"], errors="coerce")
+    valid = runtime[runtime > 0]
+    assert f"La duración mediana es de {num(valid.median())} minutos" in page
+    assert f"entre {num(valid.quantile(0.25))} y {num(valid.quantile(0.75))} minutos" in page
+    missing = len(films) - len(valid)
+    assert f"{num(missing)} películas ({pct(missing, len(films))}) no tienen duración" in page
+
+
+def test_language_and_money_findings_match_pandas(page: str, raw_movies):
+    films = _kept_films(raw_movies)
+    counts = films["original_language"].value_counts()
+    assert counts.index[0] == "en"
+    assert f"con {num(counts.iloc[0])} películas ({pct(counts.iloc[0], len(films))})" in page
+    budget = pd.to_numeric(films["budget"], errors="coerce").fillna(0)
+    assert f"Solo {pct((budget > 0).sum(), len(films))} de las películas tiene presupuesto" in page
+
+
+def test_missing_catalog_is_one_line_saying_to_build(tmp_path: Path):
+    with pytest.raises(CatalogError) as info:
+        make_eda(tmp_path / "nothing", tmp_path / "out")
+    message = str(info.value)
+    assert "filmoteca build" in message and "\n" not in message
+    result = CliRunner().invoke(app, ["eda", "--catalog", str(tmp_path / "nothing"),
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+
+
+def test_notebook_runs_with_the_same_functions(catalog_dir: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("FILMOTECA_CATALOG_DIR", str(catalog_dir))
+    out = execute_notebook(NOTEBOOK, tmp_path / "eda.ipynb")
+    notebook = nbformat.read(out, as_version=4)
+    outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) == len(SECTIONS)
+    assert "sample" in str(outputs[0]["data"]["text/markdown"])
