@@ -41,6 +41,9 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed  ## benchmarks -> reports/benchmarks/*.md
 	$(BIN)/python benchmarks/build.py
 
+evaluate: $(VENV)/.installed $(CATALOG)  ## recommender evaluation -> reports/recommender.md
+	$(BIN)/filmoteca evaluate
+
 eda: $(VENV)/.installed $(CATALOG)  ## EDA report -> reports/eda/index.html, and re-run notebooks/eda.ipynb
 	$(BIN)/filmoteca eda
 	$(BIN)/python -m filmoteca.eda.notebook

@@ -58,7 +58,7 @@ def test_bad_raw_file_writes_nothing(sample_dir: Path, tmp_path: Path):
     raw.mkdir()
     (raw / "movies_metadata.csv").write_text("id,title\n1,x\n", encoding="utf-8")
     shutil.copy(sample_dir / "credits_sample.csv.gz", raw / "credits.csv.gz")
-    with pytest.raises(RawDataError, match="movies_metadata.csv: missing required columns"):
+    with pytest.raises(RawDataError, match=r"movies_metadata\.csv: missing required columns"):
         build_catalog(raw_dir=raw, catalog_dir=tmp_path / "catalog")
     assert not (tmp_path / "catalog").exists() and not (tmp_path / "builds").exists()
 
