@@ -35,3 +35,36 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
 @pytest.fixture(scope="session")
 def catalog_dir(sample_build: BuildResult) -> Path:
     return sample_build.path.parent.parent / "catalog"
+
+
+# --- API / services fixtures (added by the API work; the fixtures above are unchanged) ---
+
+
+@pytest.fixture(scope="session")
+def catalog(catalog_dir: Path):  # -> filmoteca.services.catalog.Catalog
+    from filmoteca.services.catalog import load_catalog
+
+    return load_catalog(catalog_dir)
+
+
+@pytest.fixture(scope="session")
+def client(catalog):  # -> fastapi.testclient.TestClient over the sample catalog
+    from fastapi.testclient import TestClient
+
+    from filmoteca.api.app import create_app
+
+    with TestClient(create_app(catalog)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def clean_movies(raw_movies: pd.DataFrame) -> pd.DataFrame:
+    """The raw sample after the course's row rules, done independently with plain pandas:
+    integer ids only, first row of each id, non-null release_date."""
+    df = raw_movies[raw_movies["id"].str.fullmatch(r"\d+", na=False)]
+    df = df.drop_duplicates("id", keep="first")
+    df = df[df["release_date"].notna()].copy()
+    df["revenue_n"] = pd.to_numeric(df["revenue"], errors="coerce").fillna(0.0)
+    df["budget_n"] = pd.to_numeric(df["budget"], errors="coerce").fillna(0.0)
+    df["vote_count_n"] = pd.to_numeric(df["vote_count"], errors="coerce").fillna(0)
+    return df.reset_index(drop=True)

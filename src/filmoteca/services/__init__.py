@@ -1,0 +1,12 @@
+"""What the API answers, framework-free: the loaded catalog and one module per kind of question.
+
+- :mod:`.catalog`: the serving index loaded in memory (:class:`~.catalog.Catalog`).
+- :mod:`.matching`: user input checks (422) and name lookup with suggestions (404).
+- :mod:`.questions`: the six course questions, one function each.
+- :mod:`.search`: title search (``/buscar``).
+- :mod:`.recommend`: the stored recommendations (``/recomendacion``).
+- :mod:`.formatting`: how numbers and money are written in the Spanish ``mensaje``.
+
+Nothing here imports pandas, numpy, pyarrow, scipy, scikit-learn or babel: the serving
+process stays small and starts fast.
+"""

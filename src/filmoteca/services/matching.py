@@ -1,0 +1,184 @@
+"""What the user typed -> an index key: input checks (422), lookup, suggestions (404).
+
+Owns:
+
+- :func:`clean_input`: rejects empty, over-long (> 200 characters) and control-character
+  input with :class:`InvalidInput` (the API turns it into a 422) and returns the normalized
+  key (:func:`filmoteca.text.normalize`: case-, accent- and whitespace-insensitive);
+- :class:`Suggester`: up to 5 closest names with rapidfuzz, over choice lists prepared once
+  (normalized, sorted by length). The cheap ``fuzz.ratio`` scorer (normalized Indel
+  similarity) is used with a score cutoff, and only choices whose length can reach the
+  cutoff are compared (at most :data:`MAX_COMPARISONS`, the ones closest in length), so a
+  miss costs about a millisecond on the 45k-title catalog;
+- :func:`loose_key` / :func:`find_key`: a second, punctuation-blind chance before a 404
+  ("warner bros" finds "Warner Bros.", "face off" finds "Face/Off");
+- :class:`NotFound` (-> 404 with ``sugerencias``) and :func:`resolve_title` (a title, with an
+  optional year, -> the most voted film of that title and the others sharing it).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from filmoteca.config import get_settings
+from filmoteca.text import normalize
+
+MAX_INPUT_LENGTH = get_settings().max_input_length
+MAX_SUGGESTIONS = get_settings().max_suggestions
+#: Minimum ``fuzz.ratio`` (0-100) for a suggestion.
+SCORE_CUTOFF = 60.0
+#: Most choices compared for one suggestion request (those closest in length).
+MAX_COMPARISONS = 12_000
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_APOSTROPHES = re.compile(r"['`\u2019]")
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
+_SPACES = re.compile(r"\s+")
+
+
+def loose_key(key: str) -> str:
+    """A normalized key without punctuation: apostrophes dropped, other signs -> spaces."""
+    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", key))).strip()
+
+
+def find_key(exact: Mapping[str, object], loose: Mapping[str, str], key: str) -> str | None:
+    """The exact index key for ``key``: itself if present, else via its loose form
+    (``loose`` maps punctuation-blind keys to exact keys, where the two differ)."""
+    if key in exact:
+        return key
+    blind = loose_key(key)
+    if blind in exact:
+        return blind
+    return loose.get(blind)
+
+
+class InvalidInput(ValueError):
+    """Input that cannot be a name (empty, too long, control characters): HTTP 422."""
+
+    def __init__(self, mensaje: str) -> None:
+        super().__init__(mensaje)
+        self.mensaje = mensaje
+
+
+class NotFound(LookupError):
+    """Nothing matches: HTTP 404 with the closest names."""
+
+    def __init__(self, mensaje: str, sugerencias: list[str] | None = None) -> None:
+        super().__init__(mensaje)
+        self.mensaje = mensaje
+        self.sugerencias = sugerencias or []
+
+
+def clean_input(value: str, what: str, max_length: int = MAX_INPUT_LENGTH) -> str:
+    """Check ``value`` (the ``what`` the user typed: "idioma", "título"...) and normalize it.
+
+    Raises :class:`InvalidInput` with a Spanish message; returns the normalized key, which
+    may be "" when the input has no letters or digits that transliterate (e.g. only emoji):
+    such input is valid but matches nothing.
+    """
+    if _CONTROL.search(value):
+        raise InvalidInput(
+            f"El {what} contiene caracteres de control (saltos de línea, tabuladores u "
+            "otros invisibles); escríbalo como texto normal."
+        )
+    if len(value) > max_length:
+        raise InvalidInput(
+            f"El {what} es demasiado largo: {len(value)} caracteres (máximo {max_length})."
+        )
+    if not value.strip():
+        raise InvalidInput(f"Falta el {what}: escriba al menos un carácter.")
+    return normalize(value)
+
+
+def suggestion_choices(pairs: Iterable[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """(keys, labels) for :class:`Suggester`: first label per key, sorted by key length."""
+    unique: dict[str, str] = {}
+    for key, label in pairs:
+        if key:
+            unique.setdefault(key, label)
+    ordered = sorted(unique.items(), key=lambda item: (len(item[0]), item[0]))
+    return [key for key, _ in ordered], [label for _, label in ordered]
+
+
+class Suggester:
+    """Closest names to a typed key among fixed choices.
+
+    ``keys`` (normalized) must be sorted by length, ``labels`` (what is shown) parallel to
+    them: :func:`suggestion_choices` prepares both (at build time, see
+    :mod:`filmoteca.catalog.index`).
+    """
+
+    def __init__(self, keys: list[str], labels: list[str]) -> None:
+        if len(keys) != len(labels):
+            raise ValueError("keys and labels differ in length")
+        self._keys = keys
+        self._labels = labels
+        self._lengths = [len(key) for key in keys]
+        if any(a > b for a, b in zip(self._lengths, self._lengths[1:], strict=False)):
+            raise ValueError("suggestion keys are not sorted by length")
+        self.suggest = lru_cache(maxsize=2048)(self._suggest)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def _window(self, size: int) -> tuple[int, int]:
+        """Index range of the choices whose length can reach the cutoff, capped."""
+        cutoff = SCORE_CUTOFF / 100
+        low = bisect.bisect_left(self._lengths, size * cutoff / (2 - cutoff))
+        high = bisect.bisect_right(self._lengths, size * (2 - cutoff) / cutoff)
+        if high - low > MAX_COMPARISONS:
+            center = bisect.bisect_left(self._lengths, size)
+            low = max(low, min(center - MAX_COMPARISONS // 2, high - MAX_COMPARISONS))
+            high = low + MAX_COMPARISONS
+        return low, high
+
+    def _suggest(self, key: str, limit: int = MAX_SUGGESTIONS) -> list[str]:
+        if not key:
+            return []
+        low, high = self._window(len(key))
+        matches = process.extract(
+            key, self._keys[low:high], scorer=fuzz.ratio, processor=None, limit=limit * 3,
+            score_cutoff=SCORE_CUTOFF,
+        )
+        # Best score first; among equal scores the most relevant (shorter) name first.
+        matches.sort(key=lambda m: (-m[1], m[2]))
+        labels: list[str] = []
+        for _, _, index in matches:
+            label = self._labels[low + index]
+            if label not in labels:
+                labels.append(label)
+            if len(labels) == limit:
+                break
+        return labels
+
+
+@dataclass(frozen=True, slots=True)
+class TitleMatch:
+    """The film a title (and optional year) designates, and the others sharing the title."""
+
+    position: int
+    others: list[int]
+
+
+def resolve_title(
+    by_title: dict[str, list[int]], loose: Mapping[str, str], years: Sequence[int], key: str,
+    anio: int | None,
+) -> TitleMatch | None:
+    """Most voted film of the title ``key`` (or the one of year ``anio``), None if none."""
+    found = find_key(by_title, loose, key)
+    if found is None:
+        return None
+    positions = by_title[found]
+    if anio is None:
+        return TitleMatch(position=positions[0], others=positions[1:])
+    for position in positions:
+        if years[position] == anio:
+            return TitleMatch(position=position,
+                              others=[p for p in positions if p != position])
+    return None

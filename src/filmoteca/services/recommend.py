@@ -1,0 +1,82 @@
+"""``/recomendacion``: the five films most similar to a title, read from stored neighbours.
+
+Owns :func:`recomendacion`. The neighbours are computed once at build time by
+:mod:`filmoteca.recommender` and stored in the index, best first; serving is a lookup.
+The queried film never recommends itself, nor a duplicate of itself (a film with the same
+normalized title and year, e.g. a repeated TMDB entry); ``anio`` picks one film among those
+sharing a title, as in ``/peliculas_duracion``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from filmoteca.services.catalog import Catalog
+from filmoteca.services.matching import clean_input, resolve_title
+from filmoteca.services.questions import FilmRef, film_not_found
+
+RECOMMENDATIONS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    id: int
+    titulo: str
+    anio: int
+    puntaje: float
+    motivos: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendationAnswer:
+    titulo: str
+    id: int
+    anio: int
+    recomendaciones: list[str]
+    detalle: list[Recommendation]
+    otras_coincidencias: list[FilmRef]
+    mensaje: str
+
+
+def recomendacion(catalog: Catalog, titulo: str, anio: int | None = None) -> RecommendationAnswer:
+    """Course: "Se ingresa el nombre de una película y te recomienda las similares en una
+    lista de 5 valores."
+
+    ``recomendaciones`` is the list of titles, best first; ``detalle`` adds id, year, score
+    and the reasons (shared director, genres, keywords, collection...).
+    """
+    key = clean_input(titulo, "título")
+    match = resolve_title(catalog.by_title, catalog.loose_titles, catalog.years, key, anio)
+    if match is None:
+        raise film_not_found(catalog, titulo, key, anio)
+    query = match.position
+    query_key, query_year = catalog.title_key[query], catalog.years[query]
+    picked: list[Recommendation] = []
+    seen: set[tuple[str, int]] = {(query_key, query_year)}
+    for neighbour in catalog.neighbours(query):
+        p = neighbour.position
+        identity = (catalog.title_key[p], catalog.years[p])
+        if p == query or identity in seen:
+            continue
+        seen.add(identity)
+        picked.append(Recommendation(
+            id=catalog.ids[p], titulo=catalog.titles[p], anio=catalog.years[p],
+            puntaje=round(neighbour.score, 4), motivos=list(neighbour.reasons),
+        ))
+        if len(picked) == RECOMMENDATIONS:
+            break
+    title = catalog.titles[query]
+    if picked:
+        mensaje = (f"Películas similares a {title} ({query_year}): "
+                   + ", ".join(r.titulo for r in picked))
+    else:
+        mensaje = f"Todavía no hay recomendaciones calculadas para {title} ({query_year})."
+    return RecommendationAnswer(
+        titulo=title, id=catalog.ids[query], anio=query_year,
+        recomendaciones=[r.titulo for r in picked], detalle=picked,
+        otras_coincidencias=[
+            FilmRef(id=catalog.ids[p], titulo=catalog.titles[p], anio=catalog.years[p])
+            for p in match.others
+        ],
+        mensaje=mensaje,
+    )

@@ -1,0 +1,119 @@
+"""``/buscar``: title search, most voted first, paginated, with suggestions on a miss.
+
+Owns :func:`buscar`. Titles are searched in their normalized form (case/accent-insensitive)
+as substrings, so prefixes ("toy" -> "Toy Story") and words in the middle ("padrino" ->
+"El padrino") both match. The catalog keeps one line per film in vote order and a trigram
+index built at build time (:mod:`filmoteca.catalog.index`): a query of three or more
+characters walks the shortest posting list of its trigrams (ascending line = most voted
+first) and checks only those candidates; a shorter query scans the text of all titles with
+``str.find``, which stops early because one or two characters match very often. Either
+way a page costs at most :data:`MAX_MATCHES` matches; ``total`` counts up to that bound
+(``total_es_minimo`` says when there are more). With no match, ``sugerencias`` offers the
+closest titles (rapidfuzz).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from filmoteca.services.catalog import SEARCH_GRAM, Catalog
+from filmoteca.services.formatting import format_int
+from filmoteca.services.matching import clean_input
+
+#: Matches counted per query (pages beyond it are empty; ``total`` stops there).
+MAX_MATCHES = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    id: int
+    titulo: str
+    anio: int
+    duracion_min: int | None
+    votos: int
+    puntuacion: float
+
+
+@dataclass(frozen=True, slots=True)
+class SearchAnswer:
+    q: str
+    total: int
+    total_es_minimo: bool
+    pagina: int
+    limite: int
+    resultados: list[SearchHit]
+    sugerencias: list[str]
+    mensaje: str
+
+
+def _scan(catalog: Catalog, key: str, stop: int) -> tuple[list[int], bool]:
+    """Lines (in vote order) of the first ``stop`` titles containing a short ``key``."""
+    text, starts = catalog.search_text, catalog.search_starts
+    found: list[int] = []
+    at = text.find(key)
+    while at != -1:
+        if len(found) == stop:
+            return found, True
+        found.append(bisect.bisect_right(starts, at) - 1)
+        at = text.find(key, text.index("\n", at) + 1)
+    return found, False
+
+
+def _lookup(catalog: Catalog, key: str, stop: int) -> tuple[list[int], bool]:
+    """Lines (in vote order) of the first ``stop`` titles containing ``key`` (3+ chars)."""
+    gram = SEARCH_GRAM
+    offsets, grams = catalog.search_offsets, catalog.search_grams
+    best_start = best_end = 0
+    best_size = -1
+    for i in range(len(key) - gram + 1):
+        index = grams.get(key[i:i + gram])
+        if index is None:
+            return [], False  # a trigram no title has
+        start, end = offsets[index], offsets[index + 1]
+        if best_size < 0 or end - start < best_size:
+            best_start, best_end, best_size = start, end, end - start
+    postings, lines = catalog.search_postings, catalog.search_lines
+    found: list[int] = []
+    for i in range(best_start, best_end):
+        line = postings[i]
+        if key in lines[line]:
+            if len(found) == stop:
+                return found, True
+            found.append(line)
+    return found, False
+
+
+def buscar(catalog: Catalog, q: str, limite: int = 10, pagina: int = 1) -> SearchAnswer:
+    """Films whose title contains ``q`` (case/accent-insensitive), most voted first."""
+    key = clean_input(q, "texto a buscar")
+    lines: list[int]
+    if not key:
+        lines, more = [], False
+    elif len(key) < SEARCH_GRAM:
+        lines, more = _scan(catalog, key, MAX_MATCHES)
+    else:
+        lines, more = _lookup(catalog, key, MAX_MATCHES)
+    matched = [catalog.search_positions[line] for line in lines]
+    start = (pagina - 1) * limite
+    hits = [
+        SearchHit(
+            id=catalog.ids[p], titulo=catalog.titles[p], anio=catalog.years[p],
+            duracion_min=catalog.runtime(p), votos=catalog.vote_counts[p],
+            puntuacion=catalog.vote_averages[p],
+        )
+        for p in matched[start:start + limite]
+    ]
+    suggestions = [] if matched else catalog.suggest_titles.suggest(key)
+    total = len(matched)
+    if total:
+        mensaje = (f"{'Más de ' if more else ''}{format_int(total)} películas contienen "
+                   f"'{q.strip()}' en el título; página {pagina} ({len(hits)} resultados).")
+    else:
+        mensaje = f"Ninguna película contiene '{q.strip()}' en el título."
+        if suggestions:
+            mensaje += " ¿Quiso decir: " + ", ".join(suggestions) + "?"
+    return SearchAnswer(
+        q=q, total=total, total_es_minimo=more, pagina=pagina, limite=limite, resultados=hits,
+        sugerencias=suggestions, mensaje=mensaje,
+    )
