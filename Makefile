@@ -35,11 +35,20 @@ test-slow: $(VENV)/.installed  ## heavy tests: large schemathesis run, full-scal
 	$(BIN)/python -m pytest -m slow
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
 
-bench: $(VENV)/.installed  ## benchmarks -> reports/benchmarks/*.md
+bench: $(VENV)/.installed  ## benchmarks -> reports/benchmarks/*.md (load.py uses Debian's wrk if installed)
 	$(BIN)/python benchmarks/build.py
+	$(BIN)/python benchmarks/api.py
+	$(BIN)/python benchmarks/serve.py
+	$(BIN)/python benchmarks/load.py --catalogs synthetic,sample --reference
+
+demo: $(VENV)/.installed  ## start the API, ask every question with real examples, stop it (< 2 min)
+	$(BIN)/python scripts/demo.py
+
+synth: $(VENV)/.installed  ## SYNTHETIC raw files at full scale -> data/synthetic/45466-seed0
+	$(BIN)/filmoteca synth --films 45466 --seed 0 --out data/synthetic/45466-seed0
 
 evaluate: $(VENV)/.installed $(CATALOG)  ## recommender evaluation -> reports/recommender.md
 	$(BIN)/filmoteca evaluate

@@ -12,7 +12,7 @@ Layout (``data/processed/`` by default)::
 A build writes a new ``builds/`` directory completely, then replaces the ``catalog`` symlink
 with :func:`os.replace` (atomic on POSIX): a build that fails or is killed half-way leaves
 the previous catalog untouched and serving. Older build directories are removed after the
-swap.
+swap; the temporary folder of a killed build is removed by the next build.
 
 Reading the serving index needs only :mod:`orjson`; reading tables needs pandas/pyarrow.
 """
@@ -37,13 +37,33 @@ class CatalogError(Exception):
     """The catalog is missing or unreadable (one-line message saying what to run)."""
 
 
-def _dump(path: Path, data: Any) -> None:
-    path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY))
+def _dump(path: Path, data: Any, indent: bool = True) -> None:
+    option = orjson.OPT_SERIALIZE_NUMPY | (orjson.OPT_INDENT_2 if indent else 0)
+    path.write_bytes(orjson.dumps(data, option=option))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_abandoned(builds: Path) -> None:
+    """Delete ``.tmp-*`` folders left by builds that were killed (their process is gone)."""
+    for tmp in builds.glob(".tmp-*"):
+        pid = tmp.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def new_build_dir(catalog_dir: Path) -> Path:
     builds = catalog_dir.parent / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(builds)
     stamp = time.strftime("%Y%m%dT%H%M%S")
     path = builds / f".tmp-{stamp}-{os.getpid()}"
     path.mkdir()
@@ -73,7 +93,8 @@ def discard(build_dir: Path) -> None:
 
 
 def write_json(build_dir: Path, name: str, data: Any) -> None:
-    _dump(build_dir / name, data)
+    """Write ``name`` into the build; the (large) serving index without indentation."""
+    _dump(build_dir / name, data, indent=name != INDEX)
 
 
 def read_json(catalog_dir: Path, name: str) -> Any:

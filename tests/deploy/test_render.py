@@ -1,0 +1,168 @@
+"""The Render Blueprint (render.yaml): its build and start commands, run exactly as written.
+
+Owns: checking that ``render.yaml`` describes a free native-Python web service with a
+health check, and that its ``buildCommand`` and ``startCommand`` work in a fresh copy of the
+repository (the tracked and not-ignored files, i.e. what a clone of the commit would hold).
+
+Choice of environment: a truly fresh virtual environment would download and install every
+dependency (minutes). Running the commands with the project's own ``.venv`` on ``PATH``
+would make ``pip install .`` replace the developers' editable install. So the test creates a
+small fresh venv whose ``site-packages`` borrows the *dependencies* from the current venv
+(one ``.pth`` line; the editable install's own ``.pth`` is not processed that way), and runs
+the two commands verbatim with that venv first on ``PATH``: ``pip install .`` really builds
+and installs the package (not editable: package data such as the web page must be in the
+wheel), ``filmoteca build`` really builds the catalog in the copy, and ``filmoteca serve``
+really starts, reads ``$PORT`` and answers ``/health``. Only ``pip``'s build backend
+(setuptools, wheel) may be fetched from PyPI, as Render does. About 15-40 s on 2 cores
+(the sample catalog is built for real), so it runs in the default suite.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+BLUEPRINT = ROOT / "render.yaml"
+
+
+def _service() -> dict[str, Any]:
+    spec = yaml.safe_load(BLUEPRINT.read_text(encoding="utf-8"))
+    services = spec["services"]
+    assert len(services) == 1
+    return services[0]
+
+
+def _env(service: dict[str, Any]) -> dict[str, str]:
+    return {item["key"]: str(item["value"]) for item in service.get("envVars", [])}
+
+
+def test_blueprint_is_a_free_python_web_service_with_health_check():
+    service = _service()
+    assert service["type"] == "web"
+    assert service["runtime"] == "python"
+    assert service["plan"] == "free"
+    assert service["healthCheckPath"] == "/health"
+    # Render wants a fully qualified version; it must satisfy pyproject's requires-python.
+    version = _env(service)["PYTHON_VERSION"]
+    assert re.fullmatch(r"3\.11\.\d+", version), version
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["requires-python"] == ">=3.11,<3.12"
+    # The start command binds every interface and leaves the port to Render's $PORT.
+    start = service["startCommand"]
+    assert "--host 0.0.0.0" in start
+    assert "--port" not in start
+
+
+def _copy_of_the_repository(dest: Path) -> Path:
+    """Tracked + untracked-but-not-ignored files: what a clone of the next commit holds."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            cwd=ROOT, capture_output=True, check=True,
+        ).stdout.decode().split("\0")
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout: cannot tell which files a clone would hold")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():  # skip files deleted in the working tree
+            target = dest / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return dest
+
+
+def _fresh_venv(path: Path) -> Path:
+    """A new venv that sees the current venv's installed dependencies (see module doc)."""
+    subprocess.run([sys.executable, "-m", "venv", str(path)], check=True, timeout=120)
+    query = "import sysconfig; print(sysconfig.get_path('purelib'))"
+    site = subprocess.run([str(path / "bin" / "python"), "-c", query],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "_borrowed_dependencies.pth").write_text(
+        sysconfig.get_path("purelib") + "\n", encoding="utf-8"
+    )
+    return path / "bin"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(url: str, proc: subprocess.Popen[bytes], timeout: float) -> httpx.Response:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode(errors="replace")[-2000:] if proc.stderr else ""
+            raise AssertionError(f"server exited with {proc.returncode} before answering: {err}")
+        try:
+            response = httpx.get(url, timeout=2)
+            if response.status_code == 200:
+                return response
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer 200 within {timeout} s")
+
+
+def test_build_and_start_commands_work_in_a_fresh_copy(tmp_path: Path):
+    service = _service()
+    repo = _copy_of_the_repository(tmp_path / "repo")
+    bin_dir = _fresh_venv(tmp_path / "venv")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("FILMOTECA_") and k not in {"HOST", "PORT", "PYTHONPATH"}}
+    env.update(_env(service))
+    env.update(PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
+               VIRTUAL_ENV=str(bin_dir.parent), PIP_DISABLE_PIP_VERSION_CHECK="1")
+
+    build = subprocess.run(["bash", "-c", service["buildCommand"]], cwd=repo, env=env,
+                           capture_output=True, text=True, timeout=900, check=False)
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    assert (repo / "data" / "processed" / "catalog" / "manifest.json").is_file()
+    where = subprocess.run([str(bin_dir / "python"), "-c",
+                            "import filmoteca; print(filmoteca.__file__)"],
+                           cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    assert where.stdout.startswith(str(bin_dir.parent)), where.stdout  # the built wheel
+
+    port = _free_port()
+    env["PORT"] = str(port)  # what Render sets
+    server = subprocess.Popen(["bash", "-c", f"exec {service['startCommand']}"], cwd=repo,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_for(base + service["healthCheckPath"], server, timeout=60)
+        page = httpx.get(base + "/", timeout=5)
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+        answer = httpx.get(base + "/peliculas_idioma/en", timeout=5)
+        assert answer.status_code == 200 and answer.json()["cantidad"] > 0
+    finally:
+        _stop(server)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the server we started (its own session), SIGKILL if it lingers."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+    if proc.stderr is not None:
+        proc.stderr.close()
