@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,22 +18,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import httpx
 import orjson
 import psutil
 
 from _common import ROOT
+from filmoteca.devserver import free_port, stop, wait_until_ready
+
+__all__ = ["free_port"]  # re-exported for api.py and serve.py
 
 #: Build-time libraries the serving process should not load (issue 7).
 HEAVY = ("pandas", "numpy", "sklearn", "scipy", "pyarrow")
 #: Serving processes must answer within this bound, or the benchmark gives up.
 START_TIMEOUT = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def filmoteca_command(port: int) -> list[str]:
@@ -76,20 +70,13 @@ class Server:
         """Poll ``path`` until 200 (or, with ``any_answer``, any status below 500); seconds
         from spawn to that first answer."""
         assert self.proc is not None
-        deadline = time.perf_counter() + timeout
-        with httpx.Client(timeout=timeout) as client:
-            while time.perf_counter() < deadline:
-                if self.proc.poll() is not None:
-                    tail = self.log.read_text(errors="replace")[-1500:] if self.log else ""
-                    raise RuntimeError(f"{self.name} exited ({self.proc.returncode}):\n{tail}")
-                try:
-                    status = client.get(self.base + path).status_code
-                    if status == 200 or (any_answer and status < 500):
-                        return time.perf_counter() - self.started
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.005)
-        raise RuntimeError(f"{self.name} did not answer {path} within {timeout} s")
+        log = self.log
+        wait_until_ready(
+            self.base + path, self.proc, timeout=timeout,
+            ready=lambda status: status == 200 or (any_answer and status < 500),
+            output=(lambda: log.read_text(errors="replace")) if log else None, poll=0.005,
+        )
+        return time.perf_counter() - self.started
 
     def rss_mb(self) -> float:
         """Resident memory of the server process and any children it spawned."""
@@ -125,13 +112,8 @@ class Server:
         return sorted(found)
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=5)
+        if self.proc is not None:
+            stop(self.proc)
         if self._log_handle is not None:
             self._log_handle.close()
 

@@ -15,8 +15,6 @@ stopped. Exit status: 0 if every answer has the expected status code (and shape)
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -33,6 +31,7 @@ from rich.table import Table
 
 from filmoteca.catalog.store import CatalogError
 from filmoteca.config import get_settings
+from filmoteca.devserver import free_port, stop, wait_until_ready
 from filmoteca.services.catalog import load_catalog
 
 console = Console()
@@ -107,12 +106,6 @@ def ensure_catalog(catalog: Path) -> None:
                    check=True, timeout=600)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_server(catalog: Path, port: int) -> tuple[subprocess.Popen[bytes], float]:
     """Start `filmoteca serve`; wait (at most 60 s) for /health; seconds it took."""
     env = {**os.environ, "FILMOTECA_CATALOG_DIR": str(catalog)}
@@ -122,31 +115,12 @@ def start_server(catalog: Path, port: int) -> tuple[subprocess.Popen[bytes], flo
          "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )
-    deadline = started + 60
-    while time.perf_counter() < deadline:
-        if proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-            raise SystemExit(f"el servidor no arrancó:\n{err}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return proc, time.perf_counter() - started
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    stop_server(proc)
-    raise SystemExit("el servidor no respondió /health en 60 s")
-
-
-def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-    if proc.stderr is not None:
-        proc.stderr.close()
+    try:
+        wait_until_ready(f"http://127.0.0.1:{port}/health", proc, timeout=60)
+    except RuntimeError as exc:
+        stop(proc)
+        raise SystemExit(f"el servidor no arrancó: {exc}") from None
+    return proc, time.perf_counter() - started
 
 
 def thousands(value: float) -> str:
@@ -240,7 +214,7 @@ def main() -> int:
             for number, question in enumerate(QUESTIONS, start=1):
                 results.append(ask(client, number, question))
     finally:
-        stop_server(proc)
+        stop(proc)
     failed = [QUESTIONS[i].path for i, (ok, _) in enumerate(results) if not ok]
     latencies = sorted(ms for _, ms in results)
     console.rule()

@@ -22,7 +22,6 @@ import io
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from pathlib import Path
 
 import pytest
 
+from filmoteca.devserver import free_port
 from filmoteca.pipeline import BuildResult, build_catalog
 
 TIMEOUT = 60  # seconds; every failing command must be far quicker than this
@@ -68,16 +68,6 @@ def _error_line(stderr: str) -> str:
     assert len(errors) == 1, stderr
     assert lines[-1].endswith(errors[0].split("error:", 1)[1].strip()), stderr
     return errors[0][errors[0].index("error:"):]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-# --------------------------------------------------------------------------------------
-# A build killed half-way
 
 
 def _copy_catalog(build: BuildResult, root: Path) -> Path:
@@ -182,7 +172,7 @@ def serve_results(
     for name, damage in SERVE_CASES.items():
         root = tmp_path_factory.mktemp(f"serve-{name}")
         catalog = damage(_copy_catalog(sample_build, root))
-        procs[name] = _cli("serve", "--port", str(_free_port()),
+        procs[name] = _cli("serve", "--port", str(free_port()),
                            env={"FILMOTECA_CATALOG_DIR": str(catalog)})
     return _finish(procs)
 

@@ -22,12 +22,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import sysconfig
-import time
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -35,6 +32,8 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+
+from filmoteca.devserver import free_port, stop, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 BLUEPRINT = ROOT / "render.yaml"
@@ -98,28 +97,6 @@ def _fresh_venv(path: Path) -> Path:
     return path / "bin"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for(url: str, proc: subprocess.Popen[bytes], timeout: float) -> httpx.Response:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace")[-2000:] if proc.stderr else ""
-            raise AssertionError(f"server exited with {proc.returncode} before answering: {err}")
-        try:
-            response = httpx.get(url, timeout=2)
-            if response.status_code == 200:
-                return response
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer 200 within {timeout} s")
-
-
 def test_build_and_start_commands_work_in_a_fresh_copy(tmp_path: Path):
     service = _service()
     repo = _copy_of_the_repository(tmp_path / "repo")
@@ -139,30 +116,17 @@ def test_build_and_start_commands_work_in_a_fresh_copy(tmp_path: Path):
                            cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     assert where.stdout.startswith(str(bin_dir.parent)), where.stdout  # the built wheel
 
-    port = _free_port()
+    port = free_port()
     env["PORT"] = str(port)  # what Render sets
     server = subprocess.Popen(["bash", "-c", f"exec {service['startCommand']}"], cwd=repo,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               start_new_session=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_for(base + service["healthCheckPath"], server, timeout=60)
+        wait_until_ready(base + service["healthCheckPath"], server, timeout=60)
         page = httpx.get(base + "/", timeout=5)
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
         answer = httpx.get(base + "/peliculas_idioma/en", timeout=5)
         assert answer.status_code == 200 and answer.json()["cantidad"] > 0
     finally:
-        _stop(server)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the server we started (its own session), SIGKILL if it lingers."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-    if proc.stderr is not None:
-        proc.stderr.close()
+        stop(server)

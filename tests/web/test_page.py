@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ import uvicorn
 
 from filmoteca.api.app import create_app
 from filmoteca.config import get_settings
+from filmoteca.devserver import free_port
 from filmoteca.services.catalog import Catalog
 
 pytestmark = pytest.mark.browser
@@ -43,16 +43,10 @@ SCREENSHOTS = get_settings().reports_dir / "screenshots"
 TIMEOUT_MS = 15_000
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def live_server(catalog: Catalog) -> Iterator[str]:
     """uvicorn serving the app on the sample catalog, in a thread, on a free port."""
-    port = _free_port()
+    port = free_port()
     app = create_app(catalog)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning", access_log=False))
