@@ -29,7 +29,7 @@ from rich.progress import (
 from rich.progress import Progress as RichProgress
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # long paths: no hard line breaks in logs
 
 
 class RichStages:
