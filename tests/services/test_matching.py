@@ -66,6 +66,22 @@ def test_suggester_ranks_closest_first() -> None:
     assert suggester.suggest("zzzzzzzzzzzzzzzz") == []
 
 
+def test_suggester_offers_names_containing_the_typed_words() -> None:
+    keys, labels = suggestion_choices(
+        [("pixar animation studios", "Pixar Animation Studios"), ("pixel films", "Pixel"),
+         ("john lasseter", "John Lasseter"), ("paramount pictures", "Paramount Pictures"),
+         ("walt disney pictures", "Walt Disney Pictures")])
+    suggester = Suggester(keys, labels)
+    # "pixar" is far from the whole name by edit distance, but it is its first word.
+    assert suggester.suggest("pixar") == ["Pixar Animation Studios"]
+    assert suggester.suggest("pix")[:2] == ["Pixel", "Pixar Animation Studios"]
+    assert suggester.suggest("lasseter") == ["John Lasseter"]
+    # Both typed words match: that name first, then those sharing one word.
+    assert suggester.suggest("disney pictures")[:2] == ["Walt Disney Pictures",
+                                                        "Paramount Pictures"]
+    assert suggester.suggest("xy") == []  # words under 3 letters are not looked up
+
+
 def test_suggester_requires_sorted_keys() -> None:
     with pytest.raises(ValueError):
         Suggester(["long key", "k"], ["a", "b"])

@@ -9,7 +9,10 @@ Owns:
   (normalized, sorted by length). The cheap ``fuzz.ratio`` scorer (normalized Indel
   similarity) is used with a score cutoff, and only choices whose length can reach the
   cutoff are compared (at most :data:`MAX_COMPARISONS`, the ones closest in length), so a
-  miss costs about a millisecond on the 45k-title catalog;
+  miss costs about a millisecond on the 45k-title catalog. A part of a name is not close to
+  the whole name by that measure ("pixar" vs "pixar animation studios"), so names having a
+  word that starts with a typed word (of 3+ letters) are suggested too, through a word
+  index built once;
 - :func:`loose_key` / :func:`find_key`: a second, punctuation-blind chance before a 404
   ("warner bros" finds "Warner Bros.", "face off" finds "Face/Off");
 - :class:`NotFound` (-> 404 with ``sugerencias``) and :func:`resolve_title` (a title, with an
@@ -35,6 +38,13 @@ MAX_SUGGESTIONS = get_settings().max_suggestions
 SCORE_CUTOFF = 60.0
 #: Most choices compared for one suggestion request (those closest in length).
 MAX_COMPARISONS = 12_000
+#: A fuzzy match this good (a typo) ranks before names that merely share a word.
+CLOSE_SCORE = 80.0
+#: Shortest typed word used for word matches, and most index words one prefix expands to.
+MIN_WORD = 3
+MAX_PREFIX_WORDS = 50
+#: Words in more names than this ("the", "love") say too little to suggest by; skipped.
+MAX_WORD_CHOICES = 500
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _APOSTROPHES = re.compile(r"['`\u2019]")
@@ -122,6 +132,13 @@ class Suggester:
         self._lengths = [len(key) for key in keys]
         if any(a > b for a, b in zip(self._lengths, self._lengths[1:], strict=False)):
             raise ValueError("suggestion keys are not sorted by length")
+        words: dict[str, list[int]] = {}
+        for index, key in enumerate(keys):
+            for word in set(key.split()):
+                if len(word) >= MIN_WORD:
+                    words.setdefault(word, []).append(index)
+        self._words = sorted(words)
+        self._word_choices = [words[word] for word in self._words]
         self.suggest = lru_cache(maxsize=2048)(self._suggest)
 
     def __len__(self) -> int:
@@ -138,6 +155,28 @@ class Suggester:
             high = low + MAX_COMPARISONS
         return low, high
 
+    def _by_words(self, key: str, limit: int) -> list[int]:
+        """Choices with a word starting with each typed word of 3+ letters (all of them
+        first, then most of them), shortest first; at most ``limit``. Index words found in
+        more than :data:`MAX_WORD_CHOICES` names are skipped (cost, and no information)."""
+        typed = [word for word in set(key.split()) if len(word) >= MIN_WORD]
+        hits: dict[int, int] = {}
+        for word in typed:
+            start = bisect.bisect_left(self._words, word)
+            exact = start < len(self._words) and self._words[start] == word
+            if exact and len(self._word_choices[start]) > MAX_WORD_CHOICES:
+                continue  # a common word typed whole ("the"): not its rarer extensions either
+            seen: set[int] = set()
+            for at in range(start, min(start + MAX_PREFIX_WORDS, len(self._words))):
+                if not self._words[at].startswith(word):
+                    break
+                if len(self._word_choices[at]) <= MAX_WORD_CHOICES:
+                    seen.update(self._word_choices[at])
+            for index in seen:
+                hits[index] = hits.get(index, 0) + 1
+        # Choices are sorted by length: the index orders equally good hits shortest first.
+        return sorted(hits, key=lambda index: (-hits[index], index))[:limit]
+
     def _suggest(self, key: str, limit: int = MAX_SUGGESTIONS) -> list[str]:
         if not key:
             return []
@@ -148,9 +187,11 @@ class Suggester:
         )
         # Best score first; among equal scores the most relevant (shorter) name first.
         matches.sort(key=lambda m: (-m[1], m[2]))
+        close = [low + index for _, score, index in matches if score >= CLOSE_SCORE]
+        fuzzy = [low + index for _, score, index in matches if score < CLOSE_SCORE]
         labels: list[str] = []
-        for _, _, index in matches:
-            label = self._labels[low + index]
+        for index in (*close, *self._by_words(key, limit), *fuzzy):
+            label = self._labels[index]
             if label not in labels:
                 labels.append(label)
             if len(labels) == limit:
