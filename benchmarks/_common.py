@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports" / "benchmarks"
 SYNTHETIC = ROOT / "data" / "synthetic"
 SAMPLE = ROOT / "data" / "sample"
+#: Films in the full Kaggle catalog: the size of the SYNTHETIC catalog the benchmarks measure.
+SYNTHETIC_FILMS = 45466
 
 
 def synthetic_raw(films: int, seed: int = 0) -> Path:
@@ -24,6 +26,30 @@ def synthetic_raw(films: int, seed: int = 0) -> Path:
             check=True,
         )
     return out
+
+
+def loadable(catalog: Path) -> bool:
+    """Whether the serving code of this checkout accepts ``catalog`` (checked in a child
+    process, so the calling process stays free of the catalog's memory)."""
+    check = ("import sys; from pathlib import Path; "
+             "from filmoteca.services.catalog import load_catalog; "
+             "load_catalog(Path(sys.argv[1]))")
+    return subprocess.run([sys.executable, "-c", check, str(catalog)], cwd=ROOT,
+                          capture_output=True, check=False).returncode == 0
+
+
+def ensure_catalog(kind: str) -> Path:
+    """The ``sample`` or ``synthetic`` catalog to measure, under data/processed/ (git-ignored),
+    built when missing or made by an older version of the code."""
+    if kind == "sample":
+        raw, catalog = SAMPLE, ROOT / "data" / "processed" / "sample" / "catalog"
+    else:
+        raw = synthetic_raw(SYNTHETIC_FILMS)
+        catalog = ROOT / "data" / "processed" / f"synthetic-{SYNTHETIC_FILMS}" / "catalog"
+    if not loadable(catalog):
+        subprocess.run([sys.executable, "-m", "filmoteca.cli", "build", "--raw", str(raw),
+                        "--catalog", str(catalog)], cwd=ROOT, check=True)
+    return catalog
 
 
 def machine() -> str:

@@ -50,11 +50,10 @@ from urllib.parse import quote
 
 import psutil
 
-from _common import ROOT, SAMPLE, machine, synthetic_raw, table, write_report
+from _common import ROOT, SYNTHETIC_FILMS, ensure_catalog, machine, table, write_report
 from _server import Examples, Server, examples, filmoteca_server, free_port, path, typo
 
 REFERENCE = ROOT / "benchmarks" / "reference_app.py"
-SYNTHETIC_FILMS = 45466
 P99_TARGET_MS, RATIO_TARGET = 5.0, 20.0
 WARMUP = 30
 READING = (
@@ -71,19 +70,6 @@ SLOW_MS = 100.0
 NAMES_PER_ENDPOINT = 200
 _TIMING = re.compile(rb"server-timing: app;dur=([0-9.]+)", re.IGNORECASE)
 _LENGTH = re.compile(rb"content-length: (\d+)", re.IGNORECASE)
-
-
-def ensure_catalog(kind: str) -> Path:
-    """The catalog to measure, built once under data/processed/ (git-ignored)."""
-    if kind == "sample":
-        raw, catalog = SAMPLE, ROOT / "data" / "processed" / "sample" / "catalog"
-    else:
-        raw = synthetic_raw(SYNTHETIC_FILMS)
-        catalog = ROOT / "data" / "processed" / f"synthetic-{SYNTHETIC_FILMS}" / "catalog"
-    if not (catalog / "index.json").exists():
-        subprocess.run([sys.executable, "-m", "filmoteca.cli", "build", "--raw", str(raw),
-                        "--catalog", str(catalog)], cwd=ROOT, check=True)
-    return catalog
 
 
 class RawClient:

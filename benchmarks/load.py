@@ -43,9 +43,9 @@ from pathlib import Path
 
 import httpx
 
-from _common import machine, table, write_report
+from _common import SYNTHETIC_FILMS, ensure_catalog, machine, table, write_report
 from _server import Server, examples, filmoteca_server, mix
-from serve import REFERENCE, SYNTHETIC_FILMS, ensure_catalog, reference_server
+from serve import REFERENCE, reference_server
 
 MIX_SIZE = 5000
 GROWTH_TARGET = 0.10

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +34,7 @@ from pathlib import Path
 import httpx
 import psutil
 
-from _common import ROOT, SAMPLE, machine, synthetic_raw, table, write_report
+from _common import ROOT, SYNTHETIC_FILMS, ensure_catalog, machine, table, write_report
 from _server import (
     Server,
     examples,
@@ -48,30 +47,6 @@ from _server import (
 REFERENCE = ROOT / "benchmarks" / "reference_app.py"
 RENDER_CPU = 0.1  # Render free instance: 0.1 CPU
 RSS_TARGET_MB, COLD_TARGET_S = 300, 2.0
-SYNTHETIC_FILMS = 45466
-
-
-def loadable(catalog: Path) -> bool:
-    """Whether the serving code of this checkout accepts ``catalog`` (checked in a child
-    process, so this process stays free of the catalog's memory)."""
-    check = ("import sys; from pathlib import Path; "
-             "from filmoteca.services.catalog import load_catalog; "
-             "load_catalog(Path(sys.argv[1]))")
-    return subprocess.run([sys.executable, "-c", check, str(catalog)], cwd=ROOT,
-                          capture_output=True, check=False).returncode == 0
-
-
-def ensure_catalog(kind: str) -> Path:
-    """The catalog to measure, built once under data/processed/ (git-ignored)."""
-    if kind == "sample":
-        raw, catalog = SAMPLE, ROOT / "data" / "processed" / "sample" / "catalog"
-    else:
-        raw = synthetic_raw(SYNTHETIC_FILMS)
-        catalog = ROOT / "data" / "processed" / f"synthetic-{SYNTHETIC_FILMS}" / "catalog"
-    if not loadable(catalog):  # missing, or built by an older version of the code
-        subprocess.run([sys.executable, "-m", "filmoteca.cli", "build", "--raw", str(raw),
-                        "--catalog", str(catalog)], cwd=ROOT, check=True)
-    return catalog
 
 
 def reference_server(catalog: Path) -> Server | None:
