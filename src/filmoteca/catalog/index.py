@@ -159,6 +159,30 @@ def _add_alias(aliases: dict[str, str], name: str | None, code: str) -> None:
             aliases.setdefault(key, code)
 
 
+def _named_codes(
+    codes: list[str], counts: pd.Series, dataset_names: dict[str, set[str]],
+    english: dict[str, str], spanish: dict[str, str],
+) -> tuple[dict[str, list[Any]], dict[str, str]]:
+    """code -> [films, Spanish name, English name] and normalized alias -> code, for the
+    languages and the countries. Names come from babel, else from the dataset, else the code.
+    Aliases: every code first, then the English, Spanish and dataset names, in ``codes``
+    order (the first code to claim an alias keeps it)."""
+    table: dict[str, list[Any]] = {}
+    aliases: dict[str, str] = {}
+    for code in codes:
+        fallback = min(dataset_names.get(code, {code}))
+        en_name = english.get(code) or fallback
+        es_name = spanish.get(code) or en_name
+        table[code] = [int(counts.get(code, 0)), es_name, en_name]
+        _add_alias(aliases, code, code)
+    for code in codes:
+        _add_alias(aliases, table[code][2], code)
+        _add_alias(aliases, table[code][1], code)
+        for name in sorted(dataset_names.get(code, ())):
+            _add_alias(aliases, name, code)
+    return table, aliases
+
+
 def _languages(tables: Tables) -> tuple[dict[str, list[Any]], dict[str, str]]:
     from babel import Locale
 
@@ -173,19 +197,8 @@ def _languages(tables: Tables) -> tuple[dict[str, list[Any]], dict[str, str]]:
     # Languages with films first (they win alias collisions), then the rest of babel's.
     with_films = [str(code) for code in counts.index]
     codes = with_films + sorted(set(babel_codes) - set(with_films))
-    languages: dict[str, list[Any]] = {}
-    aliases: dict[str, str] = {}
-    for code in codes:
-        fallback = dataset_names.get(code) or code
-        en_name = english.get(code) or fallback
-        es_name = spanish.get(code) or en_name
-        languages[code] = [int(counts.get(code, 0)), es_name, en_name]
-        _add_alias(aliases, code, code)
-    for code in codes:
-        _add_alias(aliases, languages[code][2], code)
-        _add_alias(aliases, languages[code][1], code)
-        _add_alias(aliases, dataset_names.get(code), code)
-    return languages, aliases
+    return _named_codes(codes, counts, {code: {name} for code, name in dataset_names.items()},
+                        english, spanish)
 
 
 def _countries(tables: Tables) -> tuple[dict[str, list[Any]], dict[str, str]]:
@@ -206,20 +219,7 @@ def _countries(tables: Tables) -> tuple[dict[str, list[Any]], dict[str, str]]:
     }
     with_films = [str(code) for code in counts.index]
     codes = with_films + sorted(babel_codes - set(with_films))
-    countries: dict[str, list[Any]] = {}
-    aliases: dict[str, str] = {}
-    for code in codes:
-        fallback = min(dataset_names.get(code, {code}))
-        en_name = english.get(code) or fallback
-        es_name = spanish.get(code) or en_name
-        countries[code] = [int(counts.get(code, 0)), es_name, en_name]
-        _add_alias(aliases, code, code)
-    for code in codes:
-        _add_alias(aliases, countries[code][2], code)
-        _add_alias(aliases, countries[code][1], code)
-        for name in sorted(dataset_names.get(code, ())):
-            _add_alias(aliases, name, code)
-    return countries, aliases
+    return _named_codes(codes, counts, dataset_names, english, spanish)
 
 
 def _grouped(link: pd.DataFrame, name_column: str, films: pd.DataFrame) -> pd.DataFrame:
