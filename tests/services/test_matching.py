@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from filmoteca.services.formatting import format_int, format_money, format_ratio
+from filmoteca.catalog.layout import suggestion_choices
+from filmoteca.formatting import format_int, format_money, format_ratio
 from filmoteca.services.matching import (
     MAX_COMPARISONS,
     InvalidInput,
     Suggester,
     clean_input,
     find_key,
-    loose_key,
-    suggestion_choices,
 )
+from filmoteca.text import loose_key
 
 
 @pytest.mark.parametrize(("typed", "key"), [

@@ -8,7 +8,7 @@ Every name key is ``filmoteca.text.normalize(name)``. Films are referred to by *
 (0-based row of the columnar ``films`` arrays), never by scanning. Large numeric columns are
 *packed*: ``{"type": "i" | "q" | "f" | "d", "data": base64 of little-endian values}``, read
 by the server with :mod:`array` in milliseconds (no per-number JSON parsing, no numpy).
-Layout (``INDEX_VERSION``)::
+Layout (:mod:`filmoteca.catalog.layout`, ``INDEX_VERSION``)::
 
     version       int
     manifest      the build manifest (dataset kind, film count, build time)
@@ -32,7 +32,7 @@ Layout (``INDEX_VERSION``)::
                   (index into reason_sets)
     reason_sets   distinct lists of Spanish reasons ("mismo director: ...")
     loose         kind -> {key without punctuation: exact key}, only where they differ
-                  (:func:`filmoteca.services.matching.loose_key`)
+                  (:func:`filmoteca.text.loose_key`)
     suggest       kind -> [[keys], [labels]] sorted by key length, the fuzzy choice lists
                   (:class:`filmoteca.services.matching.Suggester`)
 
@@ -55,23 +55,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from filmoteca.etl.clean import Tables
-from filmoteca.services.catalog import (
-    FILM_FIELDS,
+from filmoteca.catalog.layout import (
     INDEX_VERSION,
     NAME_KINDS,
-    NEIGHBOUR_FIELDS,
-    REQUIRED_KEYS,
     SEARCH_GRAM,
+    suggestion_choices,
 )
-from filmoteca.services.matching import loose_key, suggestion_choices
-from filmoteca.text import normalize
-
-# The layout constants live with the reader (pandas-free), so both sides agree.
-__all__ = [
-    "FILM_FIELDS", "INDEX_VERSION", "NAME_KINDS", "NEIGHBOUR_FIELDS", "REQUIRED_KEYS",
-    "build_index", "pack",
-]
+from filmoteca.etl.clean import Tables
+from filmoteca.text import loose_key, normalize
 
 #: babel territory codes that are regions or pseudo-codes, not countries.
 NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"})

@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from babel import Locale
-from babel.numbers import format_decimal
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -32,6 +31,7 @@ from matplotlib.ticker import FuncFormatter
 from wordcloud import STOPWORDS, WordCloud
 
 from filmoteca.eda.data import EdaData
+from filmoteca.formatting import format_number
 
 SPANISH = Locale("es")
 ACCENT = "#3b6ea5"
@@ -80,9 +80,8 @@ WORD = re.compile(r"[^\W\d_]+")
 
 
 def num(value: SupportsFloat, decimals: int = 0) -> str:
-    """A number the Spanish way: ``12.345`` and ``3,5``."""
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(round(float(value), decimals), format=pattern, locale="es")
+    """A number the Spanish way (:func:`filmoteca.formatting.format_number`): ``12.345``."""
+    return format_number(value, decimals)
 
 
 def pct(part: SupportsFloat, whole: SupportsFloat = 1.0, decimals: int = 1) -> str:

@@ -5,7 +5,6 @@
 - :mod:`.questions`: the six course questions, one function each.
 - :mod:`.search`: title search (``/buscar``).
 - :mod:`.recommend`: the stored recommendations (``/recomendacion``).
-- :mod:`.formatting`: how numbers and money are written in the Spanish ``mensaje``.
 
 Nothing here imports pandas, numpy, pyarrow, scipy, scikit-learn or babel: the serving
 process stays small and starts fast.

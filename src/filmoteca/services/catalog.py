@@ -23,23 +23,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from filmoteca.catalog.layout import (
+    FILM_FIELDS,
+    INDEX_VERSION,
+    NAME_KINDS,
+    NEIGHBOUR_FIELDS,
+    REQUIRED_KEYS,
+    SEARCH_GRAM,
+)
 from filmoteca.catalog.store import INDEX, CatalogError, read_json
 from filmoteca.services.matching import Suggester
 
-INDEX_VERSION = 3
-REQUIRED_KEYS = (
-    "version", "manifest", "films", "by_votes", "titles", "languages", "language_aliases",
-    "countries", "country_aliases", "companies", "collections", "collection_aliases",
-    "directors", "neighbours", "reason_sets", "loose", "suggest", "search",
-)
-#: Length of the n-grams of the title search index.
-SEARCH_GRAM = 3
-NAME_KINDS = ("titles", "languages", "countries", "companies", "collections", "directors")
-FILM_FIELDS = (
-    "id", "title", "year", "release_date", "runtime", "vote_count", "vote_average",
-    "revenue", "budget", "return",
-)
-NEIGHBOUR_FIELDS = ("offsets", "film", "score", "reasons")
 HINT = "run `filmoteca build` (or `make build`)"
 
 

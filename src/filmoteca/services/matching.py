@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from filmoteca.config import get_settings
-from filmoteca.text import normalize
+from filmoteca.text import loose_key, normalize
 
 MAX_INPUT_LENGTH = get_settings().max_input_length
 MAX_SUGGESTIONS = get_settings().max_suggestions
@@ -47,14 +47,6 @@ MAX_PREFIX_WORDS = 50
 MAX_WORD_CHOICES = 500
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_APOSTROPHES = re.compile(r"['`\u2019]")
-_PUNCTUATION = re.compile(r"[^\w\s]|_")
-_SPACES = re.compile(r"\s+")
-
-
-def loose_key(key: str) -> str:
-    """A normalized key without punctuation: apostrophes dropped, other signs -> spaces."""
-    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", key))).strip()
 
 
 def find_key(exact: Mapping[str, object], loose: Mapping[str, str], key: str) -> str | None:
@@ -106,21 +98,11 @@ def clean_input(value: str, what: str, max_length: int = MAX_INPUT_LENGTH) -> st
     return normalize(value)
 
 
-def suggestion_choices(pairs: Iterable[tuple[str, str]]) -> tuple[list[str], list[str]]:
-    """(keys, labels) for :class:`Suggester`: first label per key, sorted by key length."""
-    unique: dict[str, str] = {}
-    for key, label in pairs:
-        if key:
-            unique.setdefault(key, label)
-    ordered = sorted(unique.items(), key=lambda item: (len(item[0]), item[0]))
-    return [key for key, _ in ordered], [label for _, label in ordered]
-
-
 class Suggester:
     """Closest names to a typed key among fixed choices.
 
     ``keys`` (normalized) must be sorted by length, ``labels`` (what is shown) parallel to
-    them: :func:`suggestion_choices` prepares both (at build time, see
+    them: :func:`filmoteca.catalog.layout.suggestion_choices` prepares both (at build time, see
     :mod:`filmoteca.catalog.index`).
     """
 

@@ -10,15 +10,15 @@ empty, over-long or control-character input raises
 
 Every answer is a dictionary lookup in the index precomputed at build time
 (:mod:`filmoteca.catalog.index`): nothing here scans the film table. Numbers in ``mensaje``
-follow :mod:`filmoteca.services.formatting` (``US$ 1.234.567``).
+follow :mod:`filmoteca.formatting` (``US$ 1.234.567``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from filmoteca.formatting import format_int, format_money, format_ratio
 from filmoteca.services.catalog import Catalog
-from filmoteca.services.formatting import format_int, format_money, format_ratio
 from filmoteca.services.matching import NotFound, clean_input, find_key, resolve_title
 
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from filmoteca.services.catalog import SEARCH_GRAM, Catalog
-from filmoteca.services.formatting import format_int
+from filmoteca.catalog.layout import SEARCH_GRAM
+from filmoteca.formatting import format_int
+from filmoteca.services.catalog import Catalog
 from filmoteca.services.matching import clean_input
 
 #: Matches counted per query (pages beyond it are empty; ``total`` stops there).
