@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: setup build run test test-slow bench lint eda evaluate demo synth clean
+.PHONY: setup build download full run test test-slow bench lint eda evaluate demo video synth clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ $(CATALOG): | $(VENV)/.installed
 	$(BIN)/filmoteca build
 
 build: $(VENV)/.installed  ## (re)build the catalog (uses data/raw/ if the Kaggle files are there)
+	$(BIN)/filmoteca build
+
+download: $(VENV)/.installed  ## the Kaggle files -> data/raw/ (kagglehub; checked; data/raw/ untouched on failure)
+	$(BIN)/filmoteca download
+
+full: download  ## the full catalog in one command: download, then build on the 45,466 films
 	$(BIN)/filmoteca build
 
 run: $(VENV)/.installed $(CATALOG)  ## serve the API on http://$(HOST):$(PORT)
