@@ -53,6 +53,9 @@ bench: $(VENV)/.installed  ## benchmarks -> reports/benchmarks/*.md (load.py use
 demo: $(VENV)/.installed  ## start the API, ask every question with real examples, stop it (< 2 min)
 	$(BIN)/python scripts/demo.py
 
+video: $(VENV)/.installed  ## demo video -> docs/demo.mp4 + docs/demo.vtt (chromium, ffmpeg; VOZ=1 adds a voice)
+	$(BIN)/python scripts/video.py $(if $(VOZ),--voz)
+
 synth: $(VENV)/.installed  ## SYNTHETIC raw files at full scale -> data/synthetic/45466-seed0
 	$(BIN)/filmoteca synth --films 45466 --seed 0 --out data/synthetic/45466-seed0
 
