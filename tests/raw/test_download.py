@@ -165,6 +165,39 @@ def test_valid_files_already_there_are_not_downloaded_again(kaggle: FakeKaggle, 
     assert len(kaggle.calls) == 2 * calls  # --force downloads again
 
 
+def test_committed_gz_files_count_as_already_there(kaggle: FakeKaggle, tmp_path: Path,
+                                                   sample_dir: Path):
+    """Kaggle files committed compressed (the deploy's alternative) need no download."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name, gz in SERVED.items():
+        (raw / f"{name}.gz").write_bytes((sample_dir / gz).read_bytes())
+    result = dl.download(raw, wanted=SAMPLE_WANTED)
+    assert result.skipped and kaggle.calls == []
+    assert [g.path.name for g in result.files] == [f"{n}.gz" for n in SERVED]
+    assert result.files[2].rows == 46_419  # keywords, counted through gzip
+
+
+@pytest.mark.parametrize("spoil", ["truncate", "shadow", "synthetic"])
+def test_files_that_would_not_be_read_as_they_are_are_downloaded(
+        spoil: str, kaggle: FakeKaggle, tmp_path: Path, sample_dir: Path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name, gz in SERVED.items():
+        (raw / f"{name}.gz").write_bytes((sample_dir / gz).read_bytes())
+    if spoil == "truncate":  # a cut .gz is not valid
+        data = (raw / "keywords.csv.gz").read_bytes()
+        (raw / "keywords.csv.gz").write_bytes(data[: len(data) // 2])
+    elif spoil == "shadow":  # the build would read movies_dataset.csv instead
+        (raw / "movies_dataset.csv").write_text("id,title\n1,Otra\n", encoding="utf-8")
+    else:
+        (raw / "SYNTHETIC.md").write_text("synthetic\n", encoding="utf-8")
+    result = dl.download(raw, wanted=SAMPLE_WANTED)
+    assert not result.skipped and len(kaggle.calls) == len(SERVED)
+    assert resolve_sources(raw).paths["movies"].name == "movies_metadata.csv"
+    assert resolve_sources(raw).dataset == "full"
+
+
 # --- failures: the raw folder is untouched ---------------------------------------------------
 
 

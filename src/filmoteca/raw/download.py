@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gzip
 import logging
 import os
 import shutil
 import tempfile
 import threading
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +45,7 @@ from filmoteca.raw.files import (
     RATINGS,
     SYNTHETIC_MARKER,
     RawSpec,
+    find_file,
 )
 
 #: The dataset on Kaggle, pinned to a version so that every download gets the same files.
@@ -124,8 +127,9 @@ def download(
 ) -> DownloadResult:
     """Download, check and publish ``wanted`` (default :data:`WANTED`) into ``raw_dir``.
 
-    If ``raw_dir`` already holds every wanted file (under its Kaggle name) and they pass the
-    checks, nothing is downloaded unless ``force``. Raises :class:`DownloadError`.
+    If the build would already read every wanted file from ``raw_dir`` under its Kaggle name
+    (plain or .gz: e.g. files committed to a fork) and they pass the checks, nothing is
+    downloaded unless ``force``. Raises :class:`DownloadError`.
     """
     progress = progress or NullProgress()
     wanted = WANTED if wanted is None else wanted
@@ -241,19 +245,20 @@ def spanish_int(value: int) -> str:
 
 
 def _lines(path: Path, on_bytes: Callable[[int], None]) -> Iterator[str]:
-    with path.open("rb") as handle:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as handle:
         for line in handle:
             on_bytes(len(line))
             yield line.decode("utf-8")
 
 
 def check_csv(path: Path, item: Wanted, progress: Progress | None = None) -> int:
-    """Rows of a raw CSV file after checking it; raises :class:`DownloadError` if it is not
-    UTF-8 CSV, lacks a required column, has fewer than ``item.min_rows`` rows, or its last
-    row has fewer fields than the header (a file cut short)."""
+    """Rows of a raw CSV file (plain or .gz) after checking it; raises :class:`DownloadError`
+    if it is not UTF-8 CSV, lacks a required column, has fewer than ``item.min_rows`` rows,
+    or its last row has fewer fields than the header (a file cut short)."""
     progress = progress or NullProgress()
     size = path.stat().st_size
-    progress.start(f"Comprobando {item.name}", total=size)
+    progress.start(f"Comprobando {path.name}", total=None if path.suffix == ".gz" else size)
     pending = 0
 
     def on_bytes(count: int) -> None:
@@ -263,7 +268,7 @@ def check_csv(path: Path, item: Wanted, progress: Progress | None = None) -> int
             progress.advance(pending)
             pending = 0
 
-    name = item.name
+    name = path.name
     try:
         reader = csv.reader(_lines(path, on_bytes))
         header = next(reader, None)
@@ -280,6 +285,8 @@ def check_csv(path: Path, item: Wanted, progress: Progress | None = None) -> int
         raise DownloadError(f"{name}: no es texto UTF-8 (byte {exc.start})") from None
     except csv.Error as exc:
         raise DownloadError(f"{name}: no es un CSV legible ({exc})") from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise DownloadError(f"{name}: archivo comprimido ilegible o cortado ({exc})") from None
     progress.advance(pending)
     if last < len(header):
         raise DownloadError(
@@ -295,12 +302,16 @@ def check_csv(path: Path, item: Wanted, progress: Progress | None = None) -> int
 
 def _already_there(raw_dir: Path, wanted: Sequence[Wanted],
                    progress: Progress) -> list[Got] | None:
-    """The wanted files if all are in ``raw_dir`` under their Kaggle names and valid."""
-    paths = [raw_dir / item.name for item in wanted]
-    if not all(p.is_file() for p in paths) or (raw_dir / SYNTHETIC_MARKER).exists():
+    """The wanted files if the build would read them from ``raw_dir`` as they are: each
+    kind's file is the Kaggle one (plain or .gz, not shadowed by another accepted name), it
+    passes the checks, and the folder is not marked synthetic."""
+    if (raw_dir / SYNTHETIC_MARKER).exists() or (raw_dir / f"{SYNTHETIC_MARKER}.gz").exists():
         return None
     got = []
-    for item, path in zip(wanted, paths, strict=True):
+    for item in wanted:
+        path = find_file(raw_dir, item.spec)
+        if path is None or path.name not in {item.name, f"{item.name}.gz"}:
+            return None
         try:
             rows = check_csv(path, item, progress)
         except (DownloadError, OSError):
