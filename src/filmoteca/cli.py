@@ -56,9 +56,12 @@ class RichStages:
 
 
 class ByteStages(RichStages):
-    """Stages counted in bytes: a finished stage keeps the size it reached as its total."""
+    """Stages counted in bytes: a finished stage keeps the size it reached as its total.
+    Without a terminal (a build log) rich draws no bar, so each stage is printed as a line."""
 
     def start(self, stage: str, total: int | None = None) -> None:
+        if not self._progress.console.is_terminal:
+            self._progress.console.print(f"{stage}…", highlight=False)
         if self._task is not None:
             done = self._progress.tasks[self._task].completed
             self._progress.update(self._task, total=done, completed=done)

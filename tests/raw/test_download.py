@@ -295,6 +295,9 @@ def test_cli_prints_files_rows_and_sizes(kaggle: FakeKaggle, tmp_path: Path,
     size = (raw / "keywords.csv").stat().st_size / 1e6
     assert "46.419" in result.output and f"{size:,.1f} MB" in result.output
     assert "100.004" in result.output and "filmoteca build" in result.output
+    # No terminal (a build log): each stage is a line instead of a bar.
+    assert "Descargando credits.csv…" in result.output
+    assert "Comprobando ratings_small.csv…" in result.output
 
 
 def test_cli_failure_is_one_spanish_line_and_exit_1(kaggle: FakeKaggle, user_raw: Path):
@@ -304,6 +307,9 @@ def test_cli_failure_is_one_spanish_line_and_exit_1(kaggle: FakeKaggle, user_raw
     result = CliRunner().invoke(app, ["download", "--raw", str(user_raw)])
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1, result.output
-    assert "movies_metadata.csv: sólo 2.996 filas" in lines[0] and "no se modificó" in lines[0]
+    errors = [line for line in lines if line.startswith("error:")]
+    assert errors == [lines[-1]] and "Traceback" not in result.output, result.output
+    assert "movies_metadata.csv: sólo 2.996 filas" in errors[0] and "no se modificó" in errors[0]
+    assert set(lines[:-1]) <= {"Descargando movies_metadata.csv…",
+                               "Comprobando movies_metadata.csv…"}  # progress lines only
     assert snapshot(user_raw) == before
