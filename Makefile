@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: setup build run test test-slow bench lint eda evaluate demo synth clean
+.PHONY: setup build download full run test test-slow bench lint eda evaluate demo video synth clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ $(CATALOG): | $(VENV)/.installed
 	$(BIN)/filmoteca build
 
 build: $(VENV)/.installed  ## (re)build the catalog (uses data/raw/ if the Kaggle files are there)
+	$(BIN)/filmoteca build
+
+download: $(VENV)/.installed  ## the Kaggle files -> data/raw/ (kagglehub; checked; data/raw/ untouched on failure)
+	$(BIN)/filmoteca download
+
+full: download  ## the full catalog in one command: download, then build on the 45,466 films
 	$(BIN)/filmoteca build
 
 run: $(VENV)/.installed $(CATALOG)  ## serve the API on http://$(HOST):$(PORT)
@@ -46,6 +52,9 @@ bench: $(VENV)/.installed  ## benchmarks -> reports/benchmarks/*.md (load.py use
 
 demo: $(VENV)/.installed  ## start the API, ask every question with real examples, stop it (< 2 min)
 	$(BIN)/python scripts/demo.py
+
+video: $(VENV)/.installed  ## demo video -> docs/demo.mp4 + docs/demo.vtt (chromium, ffmpeg; VOZ=1 adds a voice)
+	$(BIN)/python scripts/video.py $(if $(VOZ),--voz)
 
 synth: $(VENV)/.installed  ## SYNTHETIC raw files at full scale -> data/synthetic/45466-seed0
 	$(BIN)/filmoteca synth --films 45466 --seed 0 --out data/synthetic/45466-seed0

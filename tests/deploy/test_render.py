@@ -15,6 +15,12 @@ wheel), ``filmoteca build`` really builds the catalog in the copy, and ``filmote
 really starts, reads ``$PORT`` and answers ``/health``. Only ``pip``'s build backend
 (setuptools, wheel) may be fetched from PyPI, as Render does. About 15-40 s on 2 cores
 (the sample catalog is built for real), so it runs in the default suite.
+
+The build command downloads the Kaggle dataset first. Tests never reach Kaggle: every
+HTTP(S) request of the build goes to a proxy address on which nothing listens, except those
+to the Python package index (``NO_PROXY``), so ``filmoteca download`` really runs and fails
+as it does without internet, on any machine. That is the fallback path: the build log must
+say loudly that the sample is deployed, and ``/health`` must report ``"datos": "sample"``.
 """
 
 from __future__ import annotations
@@ -106,11 +112,21 @@ def test_build_and_start_commands_work_in_a_fresh_copy(tmp_path: Path):
     env.update(_env(service))
     env.update(PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
                VIRTUAL_ENV=str(bin_dir.parent), PIP_DISABLE_PIP_VERSION_CHECK="1")
+    nowhere = f"http://127.0.0.1:{free_port()}"  # nothing listens: no request leaves
+    env = {k: v for k, v in env.items() if k.lower() not in {"http_proxy", "https_proxy",
+                                                              "all_proxy", "no_proxy"}}
+    env.update(HTTP_PROXY=nowhere, HTTPS_PROXY=nowhere,
+               NO_PROXY="pypi.org,files.pythonhosted.org,localhost,127.0.0.1")
 
     build = subprocess.run(["bash", "-c", service["buildCommand"]], cwd=repo, env=env,
                            capture_output=True, text=True, timeout=900, check=False)
-    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    log = build.stdout + build.stderr
+    assert build.returncode == 0, log[-6000:]
     assert (repo / "data" / "processed" / "catalog" / "manifest.json").is_file()
+    # The download really ran, failed in one line, and the fallback said so loudly.
+    assert "error: no se pudo descargar movies_metadata.csv de Kaggle (sin conexión" in log
+    assert "AVISO: NO SE PUDO DESCARGAR EL DATASET COMPLETO" in log
+    assert not (repo / "data" / "raw").exists()  # the failed download left nothing behind
     where = subprocess.run([str(bin_dir / "python"), "-c",
                             "import filmoteca; print(filmoteca.__file__)"],
                            cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
@@ -126,6 +142,7 @@ def test_build_and_start_commands_work_in_a_fresh_copy(tmp_path: Path):
         wait_until_ready(base + service["healthCheckPath"], server, timeout=60)
         page = httpx.get(base + "/", timeout=5)
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+        assert httpx.get(base + "/health", timeout=5).json()["datos"] == "sample"
         answer = httpx.get(base + "/peliculas_idioma/en", timeout=5)
         assert answer.status_code == 200 and answer.json()["cantidad"] > 0
     finally:
