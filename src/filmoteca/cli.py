@@ -106,13 +106,20 @@ def build(
 @app.command()
 def synth(
     films: Annotated[int, typer.Option(min=1, help="Number of film rows to write.")] = 45466,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 0,
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("data/synthetic"),
+    seed: Annotated[int, typer.Option(min=0, help="Random seed (same seed, same files).")] = 0,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Output folder (default: FILMOTECA_SYNTHETIC_DIR, data/synthetic/ "
+                     "in a checkout, then <films>-seed<seed>)."),
+    ] = None,
     gzip: Annotated[bool, typer.Option("--gzip", help="Write .csv.gz files.")] = False,
 ) -> None:
     """Write SYNTHETIC raw files in the exact Kaggle format, resampled from the real sample."""
+    from filmoteca.config import get_settings
     from filmoteca.raw.synth import synthesize
 
+    settings = get_settings()
+    out = out or settings.synthetic_dir / f"{films}-seed{seed}"
     try:
         with stages() as progress:
             progress.start(f"Synthesizing {films:,} films", total=films)
@@ -123,7 +130,8 @@ def synth(
                 progress.advance(done - last)
                 last = done
 
-            summary = synthesize(out, films=films, seed=seed, progress=report, compress=gzip)
+            summary = synthesize(out, films=films, seed=seed, sample_dir=settings.sample_dir,
+                                 progress=report, compress=gzip)
     except (ValueError, OSError) as exc:
         raise fail(str(exc)) from None
     console.print(
