@@ -11,6 +11,7 @@ Errors in the user's input or files end with one line on stderr and a non-zero e
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -67,8 +69,18 @@ def stages() -> Iterator[RichStages]:
 
 
 def fail(message: str) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
+
+
+def require_extra(command: str, extra: str, *modules: str) -> None:
+    """Fail in one line, before any work, if ``command`` needs an optional dependency group
+    (a pyproject extra, left out of ``pip install .``) that is not installed."""
+    missing = [name for name in modules if importlib.util.find_spec(name) is None]
+    if missing:
+        raise fail(f"`filmoteca {command}` needs the optional '{extra}' dependencies "
+                   f"({', '.join(missing)} not installed): pip install 'filmoteca[{extra}]' "
+                   "(in a checkout: make setup)")
 
 
 @app.command()
@@ -180,6 +192,7 @@ def evaluate(
     seed: Annotated[int, typer.Option(help="Seed of the 80/20 user split.")] = 42,
 ) -> None:
     """Offline evaluation of the recommender on MovieLens ratings -> reports/recommender.md."""
+    require_extra("evaluate", "eda", "matplotlib")  # for its figure
     from filmoteca.catalog.store import CatalogError
     from filmoteca.recommender.evaluate import evaluate as run_evaluation
 
@@ -197,6 +210,7 @@ def eda(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("reports/eda"),
 ) -> None:
     """The hand-made exploratory report (figures + findings) -> reports/eda/index.html."""
+    require_extra("eda", "eda", "matplotlib", "seaborn", "wordcloud")
     from filmoteca.catalog.store import CatalogError
     from filmoteca.eda.report import make_eda
 
