@@ -121,8 +121,8 @@ def synth(
     seed: Annotated[int, typer.Option(min=0, help="Random seed (same seed, same files).")] = 0,
     out: Annotated[
         Path | None,
-        typer.Option(help="Output folder (default: FILMOTECA_SYNTHETIC_DIR, data/synthetic/ "
-                     "in a checkout, then <films>-seed<seed>)."),
+        typer.Option(help="Output folder (default: <synthetic dir>/<films>-seed<seed>, the "
+                     "synthetic dir being $FILMOTECA_SYNTHETIC_DIR or data/synthetic/)."),
     ] = None,
     gzip: Annotated[bool, typer.Option("--gzip", help="Write .csv.gz files.")] = False,
 ) -> None:
