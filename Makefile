@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: setup build download full run test test-slow bench lint eda evaluate demo video synth clean
+.PHONY: setup build download full run test screenshots bench lint eda evaluate demo video synth clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-setup: $(VENV)/.installed  ## virtual environment + the package and its pinned dependencies
+setup: $(VENV)/.installed  ## .venv + the package, editable, with every extra (eda, bench, dev)
 
 $(CATALOG): | $(VENV)/.installed
 	$(BIN)/filmoteca build
@@ -34,11 +34,11 @@ full: download  ## the full catalog in one command: download, then build on the 
 run: $(VENV)/.installed $(CATALOG)  ## serve the API on http://$(HOST):$(PORT)
 	$(BIN)/filmoteca serve
 
-test: $(VENV)/.installed  ## the whole test suite (fast part; see test-slow)
+test: $(VENV)/.installed  ## the whole test suite, slow and browser tests included
 	$(BIN)/python -m pytest
 
-test-slow: $(VENV)/.installed  ## heavy tests: large schemathesis run, full-scale builds
-	$(BIN)/python -m pytest -m slow
+screenshots: $(VENV)/.installed  ## the web page test, saving its screenshots to reports/screenshots/
+	FILMOTECA_SCREENSHOTS_DIR=$(CURDIR)/reports/screenshots $(BIN)/python -m pytest tests/web
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks scripts
@@ -57,7 +57,7 @@ video: $(VENV)/.installed  ## demo video -> docs/demo.mp4 + docs/demo.vtt (chrom
 	$(BIN)/python scripts/video.py $(if $(VOZ),--voz)
 
 synth: $(VENV)/.installed  ## SYNTHETIC raw files at full scale -> data/synthetic/45466-seed0
-	$(BIN)/filmoteca synth --films 45466 --seed 0 --out data/synthetic/45466-seed0
+	$(BIN)/filmoteca synth --films 45466 --seed 0
 
 evaluate: $(VENV)/.installed $(CATALOG)  ## recommender evaluation -> reports/recommender.md
 	$(BIN)/filmoteca evaluate

@@ -12,6 +12,7 @@ Errors in the user's input or files end with one line on stderr and a non-zero e
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -81,8 +83,18 @@ def stages() -> Iterator[RichStages]:
 
 
 def fail(message: str) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
+
+
+def require_extra(command: str, extra: str, *modules: str) -> None:
+    """Fail in one line, before any work, if ``command`` needs an optional dependency group
+    (a pyproject extra, left out of ``pip install .``) that is not installed."""
+    missing = [name for name in modules if importlib.util.find_spec(name) is None]
+    if missing:
+        raise fail(f"`filmoteca {command}` needs the optional '{extra}' dependencies "
+                   f"({', '.join(missing)} not installed): pip install 'filmoteca[{extra}]' "
+                   "(in a checkout: make setup)")
 
 
 @app.command()
@@ -163,13 +175,20 @@ def download(
 @app.command()
 def synth(
     films: Annotated[int, typer.Option(min=1, help="Number of film rows to write.")] = 45466,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 0,
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("data/synthetic"),
+    seed: Annotated[int, typer.Option(min=0, help="Random seed (same seed, same files).")] = 0,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Output folder (default: <synthetic dir>/<films>-seed<seed>, the "
+                     "synthetic dir being $FILMOTECA_SYNTHETIC_DIR or data/synthetic/)."),
+    ] = None,
     gzip: Annotated[bool, typer.Option("--gzip", help="Write .csv.gz files.")] = False,
 ) -> None:
     """Write SYNTHETIC raw files in the exact Kaggle format, resampled from the real sample."""
+    from filmoteca.config import get_settings
     from filmoteca.raw.synth import synthesize
 
+    settings = get_settings()
+    out = out or settings.synthetic_dir / f"{films}-seed{seed}"
     try:
         with stages() as progress:
             progress.start(f"Synthesizing {films:,} films", total=films)
@@ -180,7 +199,8 @@ def synth(
                 progress.advance(done - last)
                 last = done
 
-            summary = synthesize(out, films=films, seed=seed, progress=report, compress=gzip)
+            summary = synthesize(out, films=films, seed=seed, sample_dir=settings.sample_dir,
+                                 progress=report, compress=gzip)
     except (ValueError, OSError) as exc:
         raise fail(str(exc)) from None
     console.print(
@@ -229,6 +249,7 @@ def evaluate(
     seed: Annotated[int, typer.Option(help="Seed of the 80/20 user split.")] = 42,
 ) -> None:
     """Offline evaluation of the recommender on MovieLens ratings -> reports/recommender.md."""
+    require_extra("evaluate", "eda", "matplotlib")  # for its figure
     from filmoteca.catalog.store import CatalogError
     from filmoteca.recommender.evaluate import evaluate as run_evaluation
 
@@ -246,6 +267,7 @@ def eda(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("reports/eda"),
 ) -> None:
     """The hand-made exploratory report (figures + findings) -> reports/eda/index.html."""
+    require_extra("eda", "eda", "matplotlib", "seaborn", "wordcloud")
     from filmoteca.catalog.store import CatalogError
     from filmoteca.eda.report import make_eda
 

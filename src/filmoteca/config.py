@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     #: Where the built catalog lives (a directory, replaced atomically by each build).
     catalog_dir: Path = PROJECT_ROOT / "data" / "processed" / "catalog"
     reports_dir: Path = PROJECT_ROOT / "reports"
+    #: Where ``filmoteca synth`` writes SYNTHETIC raw files, one folder per size and seed.
+    synthetic_dir: Path = PROJECT_ROOT / "data" / "synthetic"
 
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("FILMOTECA_HOST", "HOST"))
     port: int = Field(default=8000, validation_alias=AliasChoices("FILMOTECA_PORT", "PORT"))

@@ -1,7 +1,9 @@
 """The web page at ``/`` in a real browser (Debian's chromium driven by Playwright) against a
 live uvicorn server on the sample catalog: every question answered as a card, the raw JSON
 shown, title autocomplete from ``/buscar``, a typo's 404 suggestion clicked, a 422 shown,
-and screenshots saved to ``reports/screenshots/``.
+and screenshots taken: into a temporary folder, or into ``$FILMOTECA_SCREENSHOTS_DIR`` when
+set (``make screenshots`` refreshes ``reports/screenshots/`` that way), so that running the
+tests leaves the working tree untouched.
 
 Chromium comes from ``apt-get install chromium`` (Playwright cannot download browsers here).
 Without it the tests skip locally but FAIL in CI (``CI`` set), so CI cannot silently skip.
@@ -21,7 +23,6 @@ import pytest
 import uvicorn
 
 from filmoteca.api.app import create_app
-from filmoteca.config import get_settings
 from filmoteca.devserver import free_port
 from filmoteca.services.catalog import Catalog
 
@@ -39,8 +40,17 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-SCREENSHOTS = get_settings().reports_dir / "screenshots"
 TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the screenshots go: ``$FILMOTECA_SCREENSHOTS_DIR`` if set, else a temporary
+    folder (the tests still take them: a page that cannot be captured fails)."""
+    chosen = os.environ.get("FILMOTECA_SCREENSHOTS_DIR")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +134,7 @@ def test_page_is_spanish_and_links_the_docs(page, live_server: str):
     assert response.ok
 
 
-def test_every_question_renders_an_answer_card(page):
+def test_every_question_renders_an_answer_card(page, screenshots: Path):
     # 1. language by its Spanish name
     answer = _ask(page, "idioma", "#idioma", "francés")
     answer.locator(".result.ok").wait_for()
@@ -138,9 +148,8 @@ def test_every_question_renders_an_answer_card(page):
     option = page.locator("#duracion-titulo ~ .listbox [role=option]").first
     option.wait_for()
     assert "Toy Story" in option.inner_text()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("section", has=page.locator("form#q-duracion")).screenshot(
-        path=str(SCREENSHOTS / "pagina_autocompletar.png"))
+        path=str(screenshots / "pagina_autocompletar.png"))
     page.press("#duracion-titulo", "ArrowDown")
     page.press("#duracion-titulo", "Enter")
     assert page.input_value("#duracion-titulo") == "Toy Story"
@@ -187,17 +196,15 @@ def test_every_question_renders_an_answer_card(page):
     answer.locator("summary").click()
     assert '"resultados"' in answer.locator(".raw pre").inner_text()
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "pagina_respuestas.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "pagina_respuestas.png"), full_page=True)
 
 
-def test_typo_offers_suggestions_that_ask_again(page):
+def test_typo_offers_suggestions_that_ask_again(page, screenshots: Path):
     answer = _ask(page, "recomendacion", "#recomendacion-titulo", "Jumanjii")
     answer.locator(".result.notfound").wait_for()
     assert "404" in answer.locator(".result-head").inner_text()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("section", has=page.locator("form#q-recomendacion")).screenshot(
-        path=str(SCREENSHOTS / "pagina_sugerencias.png"))
+        path=str(screenshots / "pagina_sugerencias.png"))
     answer.get_by_role("button", name="Jumanji", exact=True).click()
     answer.locator(".result.ok").wait_for()
     assert page.input_value("#recomendacion-titulo") == "Jumanji"
