@@ -103,12 +103,11 @@ def test_gzip_output_holds_the_same_text(tmp_path: Path):
     ).read_bytes()
 
 
-def test_row_count_is_films(small: SynthSummary, big: SynthSummary, big_movies: pd.DataFrame):
+def test_row_count_is_films(small: SynthSummary, big: SynthSummary, big_movies: pd.DataFrame,
+                            sample_dir: Path):
     assert len(_read(small.out_dir / "movies_metadata.csv")) == small.films == 500
     assert len(big_movies) == big.films == 3_000
-    assert list(big_movies.columns) == _records(
-        Path(__file__).parents[2] / "data" / "sample" / "movies_dataset_sample.csv.gz"
-    )[0]
+    assert list(big_movies.columns) == _records(sample_dir / "movies_dataset_sample.csv.gz")[0]
 
 
 def test_first_rows_are_the_real_sample_unchanged(
