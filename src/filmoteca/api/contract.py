@@ -34,6 +34,8 @@ from filmoteca.config import (
 from filmoteca.formatting import format_int
 from filmoteca.services.matching import NAME_PATTERN
 
+#: The description of every successful answer in /docs.
+ANSWERED = "La respuesta: los campos estructurados y `mensaje`, la frase que pide el curso."
 #: How a name is compared (stated in every name parameter's description).
 MATCHING = "Sin distinguir mayúsculas, tildes ni espacios repetidos."
 

@@ -56,7 +56,8 @@ def router(limits: Limits) -> APIRouter:
     routes = APIRouter(tags=[TAG], responses=contract.error_responses(limits, 404, 422, 503))
     Anio = Annotated[int | None, contract.anio_query()]
 
-    @routes.get("/peliculas_idioma/{idioma:texto}", summary="Películas por idioma original")
+    @routes.get("/peliculas_idioma/{idioma:texto}", summary="Películas por idioma original",
+                response_description=contract.ANSWERED)
     async def peliculas_idioma(
         catalog: CatalogDep,
         idioma: Annotated[str, contract.name_path(
@@ -66,7 +67,8 @@ def router(limits: Limits) -> APIRouter:
         """Cantidad de películas cuyo idioma original es `idioma`."""
         return questions.peliculas_idioma(catalog, idioma, limits)
 
-    @routes.get("/peliculas_duracion/{pelicula:texto}", summary="Duración y año de una película")
+    @routes.get("/peliculas_duracion/{pelicula:texto}", summary="Duración y año de una película",
+                response_description=contract.ANSWERED)
     async def peliculas_duracion(
         catalog: CatalogDep,
         pelicula: Annotated[str, contract.name_path(limits, "Título.", "Toy Story")],
@@ -77,7 +79,8 @@ def router(limits: Limits) -> APIRouter:
         una."""
         return questions.peliculas_duracion(catalog, pelicula, anio, limits)
 
-    @routes.get("/franquicia/{franquicia:texto}", summary="Películas y ganancia de una franquicia")
+    @routes.get("/franquicia/{franquicia:texto}", summary="Películas y ganancia de una franquicia",
+                response_description=contract.ANSWERED)
     async def franquicia(
         catalog: CatalogDep,
         franquicia: Annotated[str, contract.name_path(
@@ -86,7 +89,8 @@ def router(limits: Limits) -> APIRouter:
         """Cantidad de películas, ganancia (revenue) total y promedio de una franquicia."""
         return questions.franquicia(catalog, franquicia, limits)
 
-    @routes.get("/peliculas_pais/{pais:texto}", summary="Películas producidas en un país")
+    @routes.get("/peliculas_pais/{pais:texto}", summary="Películas producidas en un país",
+                response_description=contract.ANSWERED)
     async def peliculas_pais(
         catalog: CatalogDep,
         pais: Annotated[str, contract.name_path(
@@ -97,7 +101,8 @@ def router(limits: Limits) -> APIRouter:
         return questions.peliculas_pais(catalog, pais, limits)
 
     @routes.get("/productoras_exitosas/{productora:texto}",
-                summary="Revenue y cantidad de películas de una productora")
+                summary="Revenue y cantidad de películas de una productora",
+                response_description=contract.ANSWERED)
     async def productoras_exitosas(
         catalog: CatalogDep,
         productora: Annotated[str, contract.name_path(
@@ -107,7 +112,8 @@ def router(limits: Limits) -> APIRouter:
         return questions.productoras_exitosas(catalog, productora, limits)
 
     @routes.get("/get_director/{nombre_director:texto}",
-                summary="Éxito de un director y sus películas")
+                summary="Éxito de un director y sus películas",
+                response_description=contract.ANSWERED)
     async def get_director(
         catalog: CatalogDep,
         nombre_director: Annotated[str, contract.name_path(

@@ -19,7 +19,8 @@ def router(limits: Limits) -> APIRouter:
                        responses=contract.error_responses(limits, 404, 422, 503))
 
     @routes.get("/recomendacion/{titulo:texto}",
-                summary=f"{RECOMMENDATIONS} películas similares")
+                summary=f"{RECOMMENDATIONS} películas similares",
+                response_description=contract.ANSWERED)
     async def recomendacion(
         catalog: CatalogDep,
         titulo: Annotated[str, contract.name_path(limits, "Título.", "Toy Story")],

@@ -35,6 +35,7 @@ def router(limits: Limits) -> APIRouter:
         return FileResponse(page, media_type="text/html")
 
     @routes.get("/health", summary="Estado del servicio",
+                response_description="El servicio responde y este es su catálogo.",
                 responses=contract.error_responses(limits, 503))
     async def health(catalog: CatalogDep) -> Health:
         """Estado, tipo de datos (sample, full o synthetic), cantidad de películas y fecha de
@@ -44,7 +45,7 @@ def router(limits: Limits) -> APIRouter:
             construido=str(catalog.manifest.get("built_at", "")), version=__version__,
         )
 
-    @routes.get("/buscar", summary="Buscar por título",
+    @routes.get("/buscar", summary="Buscar por título", response_description=contract.ANSWERED,
                 responses=contract.error_responses(limits, 422, 503))
     async def buscar(
         catalog: CatalogDep,
