@@ -8,10 +8,12 @@ import sys
 import time
 from pathlib import Path
 
+from filmoteca.config import SAMPLE_DIR
+
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports" / "benchmarks"
 SYNTHETIC = ROOT / "data" / "synthetic"
-SAMPLE = ROOT / "data" / "sample"
+SAMPLE = SAMPLE_DIR  # the embedded real sample (package data)
 #: Films in the full Kaggle catalog: the size of the SYNTHETIC catalog the benchmarks measure.
 SYNTHETIC_FILMS = 45466
 

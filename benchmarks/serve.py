@@ -216,7 +216,8 @@ def main() -> None:
         f"--repeat {args.repeat} --requests {args.requests}`.",
         f"The {SYNTHETIC_FILMS:,}-film catalog is **synthetic** (`filmoteca synth --films "
         f"{SYNTHETIC_FILMS} --seed 0`, resampled from the real sample, same format), the "
-        "size of the full Kaggle catalog; the sample is the real one shipped in data/sample.",
+        "size of the full Kaggle catalog; the sample is the real one shipped in the package "
+        "(src/filmoteca/sample).",
         "Every server is its own process (`filmoteca serve`, one uvicorn worker) on 127.0.0.1.",
         "",
         summary,

@@ -37,6 +37,8 @@ from urllib.parse import quote
 
 import httpx
 
+from filmoteca.config import get_settings
+
 ROOT = Path(__file__).resolve().parents[1]
 WIDTH, HEIGHT = 1280, 720
 BAND = 100  # caption band at the bottom, below the browser's picture
@@ -645,7 +647,7 @@ def build_sample_catalog(folder: Path) -> Path:
     """A catalog built from the embedded sample (so the video shows the same data anywhere)."""
     catalog = folder / "catalog"
     subprocess.run([sys.executable, "-m", "filmoteca.cli", "build", "--raw",
-                    str(ROOT / "data" / "sample"), "--catalog", str(catalog)],
+                    str(get_settings().sample_dir), "--catalog", str(catalog)],
                    check=True, timeout=900, capture_output=True)
     return catalog
 

@@ -7,6 +7,8 @@
     filmoteca evaluate  offline evaluation of the recommender -> reports/recommender.md
     filmoteca eda       the exploratory report -> reports/eda/index.html
 
+Default folders come from the settings (filmoteca.config: FILMOTECA_HOME, the checkout or
+~/.local/share/filmoteca), never from the current directory.
 Errors in the user's input or files end with one line on stderr and a non-zero exit.
 """
 
@@ -214,6 +216,9 @@ def synth(
 
 @app.command()
 def serve(
+    catalog: Annotated[Path | None, typer.Option(
+        help="Catalog folder (default: $FILMOTECA_CATALOG_DIR, else the one `filmoteca "
+             "build` writes).")] = None,
     host: Annotated[str | None, typer.Option(help="Default: $HOST or 127.0.0.1.")] = None,
     port: Annotated[int | None, typer.Option(help="Default: $PORT or 8000.")] = None,
 ) -> None:
@@ -226,12 +231,12 @@ def serve(
     from filmoteca.services.catalog import load_catalog
 
     settings = get_settings()
-    try:
-        catalog = load_catalog(settings.catalog_dir)  # fail fast, one line, before uvicorn
+    try:  # fail fast, one line, before uvicorn
+        loaded = load_catalog(catalog or settings.catalog_dir)
     except CatalogError as exc:
         raise fail(str(exc)) from None
     uvicorn.run(
-        create_app(catalog), host=host or settings.host, port=port or settings.port,
+        create_app(loaded, settings), host=host or settings.host, port=port or settings.port,
         log_level="info", access_log=False,
     )
 
@@ -245,14 +250,17 @@ def _catalog_dir(catalog: Path | None) -> Path:
 @app.command()
 def evaluate(
     catalog: Annotated[Path | None, typer.Option(help="Catalog folder.")] = None,
-    out: Annotated[Path, typer.Option(help="Report folder.")] = Path("reports"),
+    out: Annotated[Path | None, typer.Option(
+        help="Report folder (default: the settings' reports/).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the 80/20 user split.")] = 42,
 ) -> None:
     """Offline evaluation of the recommender on MovieLens ratings -> reports/recommender.md."""
     require_extra("evaluate", "eda", "matplotlib")  # for its figure
     from filmoteca.catalog.store import CatalogError
+    from filmoteca.config import get_settings
     from filmoteca.recommender.evaluate import evaluate as run_evaluation
 
+    out = out or get_settings().reports_dir
     try:
         with stages() as progress:
             path = run_evaluation(_catalog_dir(catalog), out, seed=seed, progress=progress)
@@ -264,13 +272,16 @@ def evaluate(
 @app.command()
 def eda(
     catalog: Annotated[Path | None, typer.Option(help="Catalog folder.")] = None,
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("reports/eda"),
+    out: Annotated[Path | None, typer.Option(
+        help="Output folder (default: the settings' reports/eda/).")] = None,
 ) -> None:
     """The hand-made exploratory report (figures + findings) -> reports/eda/index.html."""
     require_extra("eda", "eda", "matplotlib", "seaborn", "wordcloud")
     from filmoteca.catalog.store import CatalogError
+    from filmoteca.config import get_settings
     from filmoteca.eda.report import make_eda
 
+    out = out or get_settings().reports_dir / "eda"
     try:
         with stages() as progress:
             path = make_eda(_catalog_dir(catalog), out, progress=progress)

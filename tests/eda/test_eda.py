@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from filmoteca.catalog.store import CatalogError
 from filmoteca.cli import app
-from filmoteca.eda.notebook import NOTEBOOK, execute_notebook
+from filmoteca.eda.notebook import default_notebook, execute_notebook
 from filmoteca.eda.report import FIGURES, make_eda
 from filmoteca.eda.sections import SECTION_KEYS, SECTIONS, num, pct
 
@@ -122,7 +122,7 @@ def test_missing_catalog_is_one_line_saying_to_build(tmp_path: Path):
 def test_notebook_runs_with_the_same_functions(catalog_dir: Path, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("FILMOTECA_CATALOG_DIR", str(catalog_dir))
-    out = execute_notebook(NOTEBOOK, tmp_path / "eda.ipynb")
+    out = execute_notebook(default_notebook(), tmp_path / "eda.ipynb")
     notebook = nbformat.read(out, as_version=4)
     outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]

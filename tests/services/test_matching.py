@@ -9,6 +9,7 @@ from filmoteca.formatting import format_int, format_money, format_ratio
 from filmoteca.services.matching import (
     MAX_COMPARISONS,
     InvalidInput,
+    NotFound,
     Suggester,
     clean_input,
     find_key,
@@ -62,8 +63,8 @@ def test_suggester_ranks_closest_first() -> None:
     assert labels[keys.index("toy story")] == "Toy Story"
     suggester = Suggester(keys, labels)
     assert suggester.suggest("toy stori")[0] == "Toy Story"
-    assert suggester.suggest("") == []
-    assert suggester.suggest("zzzzzzzzzzzzzzzz") == []
+    assert suggester.suggest("") == ()
+    assert suggester.suggest("zzzzzzzzzzzzzzzz") == ()
 
 
 def test_suggester_offers_names_containing_the_typed_words() -> None:
@@ -73,13 +74,29 @@ def test_suggester_offers_names_containing_the_typed_words() -> None:
          ("walt disney pictures", "Walt Disney Pictures")])
     suggester = Suggester(keys, labels)
     # "pixar" is far from the whole name by edit distance, but it is its first word.
-    assert suggester.suggest("pixar") == ["Pixar Animation Studios"]
-    assert suggester.suggest("pix")[:2] == ["Pixel", "Pixar Animation Studios"]
-    assert suggester.suggest("lasseter") == ["John Lasseter"]
+    assert suggester.suggest("pixar") == ("Pixar Animation Studios",)
+    assert suggester.suggest("pix")[:2] == ("Pixel", "Pixar Animation Studios")
+    assert suggester.suggest("lasseter") == ("John Lasseter",)
     # Both typed words match: that name first, then those sharing one word.
-    assert suggester.suggest("disney pictures")[:2] == ["Walt Disney Pictures",
-                                                        "Paramount Pictures"]
-    assert suggester.suggest("xy") == []  # words under 3 letters are not looked up
+    assert suggester.suggest("disney pictures")[:2] == ("Walt Disney Pictures",
+                                                        "Paramount Pictures")
+    assert suggester.suggest("xy") == ()  # words under 3 letters are not looked up
+
+
+def test_suggestions_are_cached_but_cannot_be_changed_by_a_caller() -> None:
+    """Defect 8: the cached suggestions used to be a list shared by every caller."""
+    keys, labels = suggestion_choices([("toy story", "Toy Story"), ("toys", "Toys")])
+    suggester = Suggester(keys, labels)
+    first = suggester.suggest("toy stori")
+    assert first == ("Toy Story", "Toys")
+    assert suggester.suggest("toy stori") is first  # served from the cache
+    with pytest.raises(AttributeError):
+        first.append("Jumanji")  # type: ignore[attr-defined]
+    # A 404 gets its own list: whoever edits it leaves the cache as it was.
+    missing = NotFound("No se encontró ninguna película titulada 'toy stori'.", first)
+    missing.sugerencias.clear()
+    assert suggester.suggest("toy stori") == ("Toy Story", "Toys")
+    assert suggester.suggest("toy stori", 1) == ("Toy Story",)
 
 
 def test_suggester_requires_sorted_keys() -> None:

@@ -236,3 +236,42 @@ def test_invalid_input_is_shown_as_422(page):
     answer.locator(".result.invalid").wait_for()
     assert "Escriba una productora" in answer.inner_text()
 
+
+
+def test_overlapping_submits_show_the_latest_answer(page):
+    """Defect 6: an answer arriving after a newer submit on the same form must not replace
+    the newer answer. The first request (francés) is held by the browser until the second
+    (inglés) has been answered and shown, then released."""
+    held = []
+    page.route("**/peliculas_idioma/fr*", lambda route: held.append(route))  # no answer yet
+    page.fill("#idioma", "fr")
+    page.press("#idioma", "Enter")
+    while not held:
+        page.wait_for_timeout(20)
+    answer = _ask(page, "idioma", "#idioma", "en")
+    answer.locator(".result.ok").wait_for()
+    assert _json(answer)["idioma"] == "en"
+    with page.expect_response("**/peliculas_idioma/fr*") as late:
+        held[0].continue_()
+    assert late.value.json()["idioma"] == "fr"  # the stale answer did arrive...
+    page.wait_for_timeout(300)  # ...and the page had time to (wrongly) draw it
+    assert _json(answer)["idioma"] == "en"
+    assert "idioma inglés" in answer.locator(".result-head").inner_text()
+
+
+def test_numbers_are_written_the_spanish_way(page, client):
+    """Intl.NumberFormat("es-ES") with grouping also for 4 digits, as the API's mensaje."""
+    cantidad = client.get("/peliculas_pais/US").json()["cantidad"]
+    assert cantidad >= 1000  # the sample has 2,220 US films: a 4-digit count
+    answer = _ask(page, "pais", "#pais", "US")
+    answer.locator(".result.ok").wait_for()
+    assert answer.locator(".stat-value").first.text_content() == (
+        f"{cantidad:,}".replace(",", "."))
+    answer = _ask(page, "director", "#director", "John Lasseter")
+    answer.locator(".result.ok").wait_for()
+    films = {f["titulo"]: f for f in _json(answer)["peliculas"]}
+    row = answer.locator("table.films tbody tr", has_text="Toy Story").first
+    cells = row.locator("td").all_text_contents()
+    retorno = f"{films['Toy Story']['retorno']:,.2f}"
+    assert cells[2] == retorno.replace(",", " ").replace(".", ",").replace(" ", ".")
+    assert cells[3] == f"{round(films['Toy Story']['costo']):,}".replace(",", ".")

@@ -1,10 +1,14 @@
 """The HTTP API (FastAPI): :func:`filmoteca.api.app.create_app` builds it.
 
-- :mod:`.app`: the application, its lifespan (loads the catalog), middleware, static page;
-- :mod:`.routers`: one router per resource (``peliculas``, ``recomendacion``, ``sistema``);
-- :mod:`.schemas`: response models with examples (``/docs``);
-- :mod:`.errors`: the Spanish 404/422 error model;
-- :mod:`.deps`: request dependencies (the loaded catalog, shared parameters);
+- :mod:`.app`: the application (``create_app(catalog, settings)``), its lifespan (loads the
+  catalog), middleware, static page;
+- :mod:`.routers`: one router factory per resource (``peliculas``, ``recomendacion``,
+  ``sistema``), built for the app's limits; they return the answer models of
+  :mod:`filmoteca.services.answers` (the response models of ``/docs``);
+- :mod:`.contract`: the rules of every parameter and the declared error bodies, generated
+  from the settings the server enforces;
+- :mod:`.errors`: the Spanish 404/422/503 error model and its handlers;
+- :mod:`.deps`: request dependencies (the loaded catalog, or a 503);
 - :mod:`.timing`: the ``Server-Timing`` middleware the benchmarks read.
 
 The answers themselves live in :mod:`filmoteca.services`.

@@ -1,9 +1,10 @@
 """The FastAPI application: :func:`create_app`.
 
-Owns the assembly: settings (:func:`filmoteca.config.get_settings`), the catalog (given, or
-loaded by the lifespan from ``settings.catalog_dir``), the routers, the Spanish error
-handlers, the ``Server-Timing`` middleware, and the static web page (``/`` serves
-``api/static/index.html``; its assets are under ``/static``).
+Owns the assembly: the settings (given, else :func:`filmoteca.config.get_settings`), the
+catalog (given, or loaded by the lifespan from ``settings.catalog_dir``), the routers built
+for ``settings.limits`` (:mod:`.routers`, whose published rules come from
+:mod:`.contract`), the Spanish error handlers, the ``Server-Timing`` middleware, and the
+static web page (``/`` serves ``api/static/index.html``; its assets are under ``/static``).
 
 The serving process imports only FastAPI, pydantic, orjson, rapidfuzz and unidecode: never
 pandas, numpy, pyarrow, scipy, scikit-learn or babel (a test checks ``sys.modules``).
@@ -22,17 +23,25 @@ from filmoteca import __version__
 from filmoteca.api import errors
 from filmoteca.api.routers import peliculas, recomendacion, sistema
 from filmoteca.api.timing import ServerTimingMiddleware
-from filmoteca.config import get_settings
+from filmoteca.config import RECOMMENDATIONS, Limits, Settings, get_settings
+from filmoteca.formatting import format_int
 from filmoteca.services.catalog import Catalog, load_catalog
 
-DESCRIPTION = """
+
+def description(limits: Limits) -> str:
+    """The text at the top of ``/docs``, stating the app's own limits."""
+    return f"""
 Consultas sobre *The Movies Dataset* (Kaggle, CC0): las seis preguntas del curso y una
-recomendación de 5 películas similares.
+recomendación de {RECOMMENDATIONS} películas similares.
 
 - Los nombres se buscan sin distinguir mayúsculas, tildes ni espacios repetidos.
 - Idiomas y países por código ISO o por nombre en español o en inglés.
-- Sin resultado: **404** con `detail.mensaje` y hasta 5 `detail.sugerencias`.
-- Entrada vacía, de más de 200 caracteres o con caracteres de control: **422**.
+- Sin resultado: **404** con `detail.mensaje` y hasta {limits.max_suggestions}
+  `detail.sugerencias`.
+- Entrada vacía, de más de {format_int(limits.max_input_length)} caracteres o con caracteres
+  de control, o un número fuera de su rango: **422** (las reglas de cada parámetro están en
+  su descripción y en el esquema).
+- Sin catálogo cargado: **503**.
 - Los importes son números en US$; en `mensaje` se escriben `US$ 1.234.567`.
 """
 
@@ -45,13 +54,15 @@ def _freeze_heap() -> None:
     gc.freeze()
 
 
-def create_app(catalog: Catalog | None = None) -> FastAPI:
-    """The API over ``catalog``; when None, the lifespan loads it from the settings."""
-    settings = get_settings()
+def create_app(catalog: Catalog | None = None, settings: Settings | None = None) -> FastAPI:
+    """The API over ``catalog`` with ``settings`` (default: :func:`get_settings`); when
+    ``catalog`` is None, the lifespan loads it from ``settings.catalog_dir``."""
+    settings = settings or get_settings()
+    limits = settings.limits
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if getattr(app.state, "catalog", None) is None:
+        if app.state.catalog is None:
             app.state.catalog = load_catalog(settings.catalog_dir)
             _freeze_heap()
         yield
@@ -59,7 +70,7 @@ def create_app(catalog: Catalog | None = None) -> FastAPI:
     app = FastAPI(
         title="Filmoteca",
         version=__version__,
-        description=DESCRIPTION,
+        description=description(limits),
         lifespan=lifespan,
     )
     app.state.catalog = catalog
@@ -68,9 +79,9 @@ def create_app(catalog: Catalog | None = None) -> FastAPI:
         _freeze_heap()
     errors.install(app)
     app.add_middleware(ServerTimingMiddleware)
-    app.include_router(peliculas.router)
-    app.include_router(recomendacion.router)
-    app.include_router(sistema.router)
+    app.include_router(peliculas.router(limits))
+    app.include_router(recomendacion.router(limits))
+    app.include_router(sistema.router(limits))
     app.mount("/static", StaticFiles(directory=sistema.STATIC_DIR, check_dir=False),
               name="static")
     return app

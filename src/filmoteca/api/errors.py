@@ -1,24 +1,29 @@
 """The error model of the API: every failure is a JSON ``detail`` with a Spanish ``mensaje``.
 
-Owns the exception handlers:
+Owns :class:`ErrorResponse` (the one body of every 4xx/5xx, declared in the schema for each
+operation by :mod:`filmoteca.api.contract`) and the exception handlers that send it:
 
 - :class:`~filmoteca.services.matching.NotFound` -> **404**
-  ``{"detail": {"mensaje": ..., "sugerencias": [up to 5 closest names]}}``;
-- :class:`~filmoteca.services.matching.InvalidInput` (empty, > 200 characters, control
-  characters) and FastAPI's own :class:`RequestValidationError` (e.g. ``limite=abc``)
-  -> **422** with the same shape;
-- unknown routes (404) and wrong methods (405), in Spanish, listing the endpoints;
+  ``{"detail": {"mensaje": ..., "sugerencias": [the closest names]}}``;
+- :class:`~filmoteca.services.matching.InvalidInput` (empty, too long, control characters)
+  and FastAPI's own :class:`RequestValidationError` (e.g. ``limite=abc``) -> **422** with the
+  same shape;
+- :class:`CatalogUnavailable` (no catalog loaded) -> **503**;
+- unknown routes (404) and wrong methods (405, with ``Allow``), in Spanish, listing the
+  endpoints;
 - anything unexpected -> a Spanish 500 that is logged (the tests assert it never happens).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from filmoteca.services.matching import InvalidInput, NotFound
@@ -31,6 +36,9 @@ ENDPOINTS = [
     "/get_director/{nombre_director}", "/recomendacion/{titulo}", "/buscar?q=", "/health",
     "/docs",
 ]
+
+NO_CATALOG = ("El catálogo no está cargado, así que el servicio todavía no puede responder. "
+              "Constrúyalo con `filmoteca build` y reinicie el servidor.")
 
 #: Spanish wording of pydantic's error types (the usual ones in query/path parameters).
 _REASONS = {
@@ -46,11 +54,44 @@ _REASONS = {
 }
 
 
-def error_body(mensaje: str, sugerencias: list[str] | None = None) -> dict[str, Any]:
-    return {"detail": {"mensaje": mensaje, "sugerencias": sugerencias or []}}
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    mensaje: str = Field(description="Qué pasó y qué escribir en su lugar, en español.")
+    sugerencias: list[str] = Field(
+        default_factory=list,
+        description="Nombres parecidos a lo escrito (404), o las rutas disponibles si la "
+                    "ruta no existe; vacía en los demás casos.",
+    )
 
 
-def _describe(error: dict[str, Any]) -> str:
+class ErrorResponse(BaseModel):
+    """Every error: 404 (nothing found), 422 (input that cannot be a name or a number in
+    range), 503 (no catalog loaded)."""
+
+    model_config = ConfigDict(frozen=True, json_schema_extra={"examples": [{
+        "detail": {
+            "mensaje": "No se encontró ninguna película titulada 'toy stori'.",
+            "sugerencias": ["Toy Story", "Tokyo Fist", "Toys", "Money Train"],
+        },
+    }]})
+
+    detail: ErrorDetail
+
+
+class CatalogUnavailable(RuntimeError):
+    """No catalog is loaded (the app was created without one and its lifespan did not run):
+    HTTP 503."""
+
+
+def error_response(status: int, mensaje: str, sugerencias: Sequence[str] = (),
+                   headers: Mapping[str, str] | None = None) -> Response:
+    body = ErrorResponse(detail=ErrorDetail(mensaje=mensaje, sugerencias=list(sugerencias)))
+    return Response(body.model_dump_json().encode(), status_code=status, headers=headers,
+                    media_type="application/json")
+
+
+def _describe(error: Mapping[str, Any]) -> str:
     loc = [str(part) for part in error.get("loc", ()) if part not in ("query", "path")]
     name = ".".join(loc) or "la petición"
     template = _REASONS.get(str(error.get("type")))
@@ -63,46 +104,48 @@ def _describe(error: dict[str, Any]) -> str:
     return f"el parámetro '{name}' {reason}"
 
 
-async def not_found(request: Request, exc: Exception) -> JSONResponse:
+async def not_found(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, NotFound)
-    return JSONResponse(error_body(exc.mensaje, exc.sugerencias), status_code=404)
+    return error_response(404, exc.mensaje, exc.sugerencias)
 
 
-async def invalid_input(request: Request, exc: Exception) -> JSONResponse:
+async def invalid_input(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, InvalidInput)
-    return JSONResponse(error_body(exc.mensaje), status_code=422)
+    return error_response(422, exc.mensaje)
 
 
-async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     reasons = "; ".join(dict.fromkeys(_describe(e) for e in exc.errors())) or "datos no válidos"
-    return JSONResponse(error_body(f"Petición no válida: {reasons}."), status_code=422)
+    return error_response(422, f"Petición no válida: {reasons}.")
 
 
-async def http_error(request: Request, exc: Exception) -> JSONResponse:
+async def unavailable(request: Request, exc: Exception) -> Response:
+    return error_response(503, NO_CATALOG)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     headers = getattr(exc, "headers", None)
     if exc.status_code == 404:
-        body = error_body(f"No existe la ruta {request.url.path}. Rutas disponibles:",
-                          ENDPOINTS)
-    elif exc.status_code == 405:
-        body = error_body("Método no permitido: esta API solo responde a GET.")
-    else:
-        body = error_body(str(exc.detail))
-    return JSONResponse(body, status_code=exc.status_code, headers=headers)
+        return error_response(404, f"No existe la ruta {request.url.path}. Rutas disponibles:",
+                              ENDPOINTS, headers)
+    if exc.status_code == 405:
+        return error_response(405, "Método no permitido: esta API solo responde a GET.",
+                              headers=headers)
+    return error_response(exc.status_code, str(exc.detail), headers=headers)
 
 
-async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+async def unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s", request.url.path, exc_info=exc)
-    return JSONResponse(
-        error_body("Error interno del servidor; inténtelo de nuevo o avise al responsable."),
-        status_code=500,
-    )
+    return error_response(
+        500, "Error interno del servidor; inténtelo de nuevo o avise al responsable.")
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(InvalidInput, invalid_input)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(CatalogUnavailable, unavailable)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, unexpected_error)

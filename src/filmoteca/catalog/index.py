@@ -36,6 +36,10 @@ Layout (:mod:`filmoteca.catalog.layout`, ``INDEX_VERSION``)::
     suggest       kind -> [[keys], [labels]] sorted by key length, the fuzzy choice lists
                   (:class:`filmoteca.services.matching.Suggester`)
 
+Rows of languages, countries, companies, collections and directors are JSON lists in the
+field order of their :mod:`filmoteca.catalog.layout` types (``NamedCount``, ``CompanyRow``,
+``CollectionRow``, ``DirectorRow``), which the server reads them back through.
+
 The kinds of ``loose`` and ``suggest`` are titles, languages, countries, companies,
 collections and directors (their exact keys: ``titles``, the ``*_aliases`` maps,
 ``companies``, ``directors``).
@@ -59,6 +63,10 @@ from filmoteca.catalog.layout import (
     INDEX_VERSION,
     NAME_KINDS,
     SEARCH_GRAM,
+    CollectionRow,
+    CompanyRow,
+    DirectorRow,
+    NamedCount,
     suggestion_choices,
 )
 from filmoteca.etl.clean import Tables
@@ -164,7 +172,7 @@ def _named_codes(
         fallback = min(dataset_names.get(code, {code}))
         en_name = english.get(code) or fallback
         es_name = spanish.get(code) or en_name
-        table[code] = [int(counts.get(code, 0)), es_name, en_name]
+        table[code] = list(NamedCount(int(counts.get(code, 0)), es_name, en_name))
         _add_alias(aliases, code, code)
     for code in codes:
         _add_alias(aliases, table[code][2], code)
@@ -236,7 +244,7 @@ def _companies(tables: Tables) -> dict[str, list[Any]]:
         name=("name", "first"), films=("film_id", "size"), revenue=("revenue", "sum"),
     )
     return {
-        key: [name, int(count), float(revenue)]
+        key: list(CompanyRow(name, int(count), float(revenue)))
         for key, name, count, revenue in zip(
             agg.index.tolist(), agg["name"].tolist(), agg["films"].tolist(),
             agg["revenue"].tolist(), strict=True,
@@ -254,7 +262,8 @@ def _collections(tables: Tables) -> tuple[dict[str, list[Any]], dict[str, str]]:
         agg.index.tolist(), agg["name"].tolist(), agg["films"].tolist(),
         agg["revenue"].tolist(), strict=True,
     ):
-        collections[key] = [name, int(count), float(revenue), float(revenue) / int(count)]
+        collections[key] = list(CollectionRow(name, int(count), float(revenue),
+                                              float(revenue) / int(count)))
     aliases = {key: key for key in collections}
     for key in collections:
         if key.endswith(COLLECTION_SUFFIX):
@@ -278,7 +287,7 @@ def _directors(tables: Tables) -> dict[str, list[Any]]:
     totals = np.add.reduceat(frame["return"].to_numpy(dtype="float64"), starts).tolist()
     groups = np.split(frame["position"].to_numpy(), starts[1:])
     return {
-        str(key): [name, float(total), group.tolist()]
+        str(key): list(DirectorRow(name, float(total), group.tolist()))
         for key, name, total, group in zip(
             keys[starts].tolist(), names, totals, groups, strict=True
         )

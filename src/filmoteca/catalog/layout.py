@@ -9,6 +9,7 @@ Pure Python, no third-party imports (the serving process loads it).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 #: Bumped whenever the layout changes: a server refuses an index of another version.
 INDEX_VERSION = 3
@@ -26,6 +27,44 @@ FILM_FIELDS = (
     "revenue", "budget", "return",
 )
 NEIGHBOUR_FIELDS = ("offsets", "film", "score", "reasons")
+
+
+# The rows of the name tables. ``index.json`` stores each row as a JSON list in this field
+# order (compact, and parsed fast); the writer builds rows with these types and the server
+# reads them back through them, so both sides name the fields the same way.
+
+
+class NamedCount(NamedTuple):
+    """A ``languages`` (by ISO 639-1 code) or ``countries`` (by ISO 3166-1 code) row."""
+
+    films: int
+    spanish: str
+    english: str
+
+
+class CompanyRow(NamedTuple):
+    """A ``companies`` row: films and total revenue of a production company."""
+
+    name: str
+    films: int
+    revenue: float
+
+
+class CollectionRow(NamedTuple):
+    """A ``collections`` row: films, total and mean revenue of a franchise."""
+
+    name: str
+    films: int
+    revenue: float
+    mean_revenue: float
+
+
+class DirectorRow(NamedTuple):
+    """A ``directors`` row: total return and film positions by release date."""
+
+    name: str
+    total_return: float
+    positions: list[int]
 
 
 def suggestion_choices(pairs: Iterable[tuple[str, str]]) -> tuple[list[str], list[str]]:

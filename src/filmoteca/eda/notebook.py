@@ -20,12 +20,15 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from filmoteca.config import PROJECT_ROOT
-
-NOTEBOOK = PROJECT_ROOT / "notebooks" / "eda.ipynb"
+from filmoteca.config import get_settings
 
 
-def execute_notebook(path: Path = NOTEBOOK, out: Path | None = None,
+def default_notebook() -> Path:
+    """``notebooks/eda.ipynb`` of the checkout (the settings' ``home``)."""
+    return get_settings().home / "notebooks" / "eda.ipynb"
+
+
+def execute_notebook(path: Path, out: Path | None = None,
                      timeout: int = 600) -> Path:
     """Run every cell of ``path`` and write the executed notebook to ``out`` (default: in
     place). Raises :class:`nbclient.exceptions.CellExecutionError` if a cell fails."""
@@ -43,9 +46,11 @@ def execute_notebook(path: Path = NOTEBOOK, out: Path | None = None,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebook", nargs="?", type=Path, default=NOTEBOOK)
+    parser.add_argument("notebook", nargs="?", type=Path, default=None,
+                        help="default: notebooks/eda.ipynb of the checkout")
     parser.add_argument("--out", type=Path, default=None, help="default: in place")
     args = parser.parse_args(argv)
+    args.notebook = args.notebook or default_notebook()
     try:
         target = execute_notebook(args.notebook, args.out)
     except (CellExecutionError, OSError) as exc:

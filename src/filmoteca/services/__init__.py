@@ -1,5 +1,7 @@
-"""What the API answers, framework-free: the loaded catalog and one module per kind of question.
+"""What the API answers, without the web framework (pydantic models, no FastAPI): the loaded
+catalog and one module per kind of question.
 
+- :mod:`.answers`: the answer models every service returns (pydantic, declared once).
 - :mod:`.catalog`: the serving index loaded in memory (:class:`~.catalog.Catalog`).
 - :mod:`.matching`: user input checks (422) and name lookup with suggestions (404).
 - :mod:`.questions`: the six course questions, one function each.

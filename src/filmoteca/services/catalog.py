@@ -11,6 +11,11 @@ scans the film arrays: every answer is a dictionary lookup plus a few positions.
 Numeric columns arrive packed (base64 of little-endian values, see the index layout) and are
 kept as :mod:`array` arrays: decoding them takes milliseconds and they use 4-8 bytes per
 value instead of a Python object each, which keeps start-up fast and memory small.
+
+The name tables (languages, countries, companies, collections, directors) are
+:class:`Rows`: read-only mappings whose values are the NamedTuples of
+:mod:`filmoteca.catalog.layout` (``catalog.companies[key].revenue``). The JSON lists are
+kept as parsed and wrapped on access (one tuple per answer), so loading converts nothing.
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ import base64
 import binascii
 import sys
 from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from filmoteca.catalog.layout import (
     FILM_FIELDS,
@@ -30,11 +36,40 @@ from filmoteca.catalog.layout import (
     NEIGHBOUR_FIELDS,
     REQUIRED_KEYS,
     SEARCH_GRAM,
+    CollectionRow,
+    CompanyRow,
+    DirectorRow,
+    NamedCount,
 )
 from filmoteca.catalog.store import INDEX, CatalogError, read_json
 from filmoteca.services.matching import Suggester
 
 HINT = "run `filmoteca build` (or `make build`)"
+
+Row = TypeVar("Row", bound=tuple[Any, ...])
+
+
+class Rows(Mapping[str, Row]):
+    """A name table of the index: key -> row, stored as parsed JSON lists and returned as
+    the row's NamedTuple (``make`` is its ``_make``, which also checks the length)."""
+
+    __slots__ = ("_data", "_make")
+
+    def __init__(self, data: dict[str, list[Any]], make: Callable[[Iterable[Any]], Row]) -> None:
+        self._data = data
+        self._make = make
+
+    def __getitem__(self, key: str) -> Row:
+        return self._make(self._data[key])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +116,14 @@ class Catalog:
         self.returns = unpack(films["return"])
         self.by_votes: list[int] = index["by_votes"]
         self.by_title: dict[str, list[int]] = index["titles"]
-        self.languages: dict[str, list[Any]] = index["languages"]
+        self.languages = Rows(index["languages"], NamedCount._make)
         self.language_aliases: dict[str, str] = index["language_aliases"]
-        self.countries: dict[str, list[Any]] = index["countries"]
+        self.countries = Rows(index["countries"], NamedCount._make)
         self.country_aliases: dict[str, str] = index["country_aliases"]
-        self.companies: dict[str, list[Any]] = index["companies"]
-        self.collections: dict[str, list[Any]] = index["collections"]
+        self.companies = Rows(index["companies"], CompanyRow._make)
+        self.collections = Rows(index["collections"], CollectionRow._make)
         self.collection_aliases: dict[str, str] = index["collection_aliases"]
-        self.directors: dict[str, list[Any]] = index["directors"]
+        self.directors = Rows(index["directors"], DirectorRow._make)
 
         neighbours = index["neighbours"]
         self._offsets = unpack(neighbours["offsets"])

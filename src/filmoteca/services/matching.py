@@ -2,21 +2,27 @@
 
 Owns:
 
-- :func:`clean_input`: rejects empty, over-long (> 200 characters) and control-character
-  input with :class:`InvalidInput` (the API turns it into a 422) and returns the normalized
-  key (:func:`filmoteca.text.normalize`: case-, accent- and whitespace-insensitive);
-- :class:`Suggester`: up to 5 closest names with rapidfuzz, over choice lists prepared once
-  (normalized, sorted by length). The cheap ``fuzz.ratio`` scorer (normalized Indel
-  similarity) is used with a score cutoff, and only choices whose length can reach the
-  cutoff are compared (at most :data:`MAX_COMPARISONS`, the ones closest in length), so a
-  miss costs about a millisecond on the 45k-title catalog. A part of a name is not close to
-  the whole name by that measure ("pixar" vs "pixar animation studios"), so names having a
-  word that starts with a typed word (of 3+ letters) are suggested too, through a word
-  index built once;
-- :func:`loose_key` / :func:`find_key`: a second, punctuation-blind chance before a 404
-  ("warner bros" finds "Warner Bros.", "face off" finds "Face/Off");
+- the rule of a valid name, in one place: :data:`CONTROL_CLASS` and :data:`SPACE_CLASS`
+  make both the server's check (:func:`clean_input`) and the ``pattern`` the OpenAPI schema
+  publishes (:data:`NAME_PATTERN`, see :mod:`filmoteca.api.contract`), so the two agree;
+- :func:`clean_input`: rejects empty, over-long (more than ``Limits.max_input_length``
+  characters) and control-character input with :class:`InvalidInput` (the API turns it into
+  a 422) and returns the normalized key (:func:`filmoteca.text.normalize`: case-, accent- and
+  whitespace-insensitive);
+- :class:`Suggester`: the closest names with rapidfuzz (``Limits.max_suggestions``, an
+  immutable tuple), over choice lists prepared once (normalized, sorted by length). The cheap
+  ``fuzz.ratio`` scorer (normalized Indel similarity) is used with a score cutoff, and only
+  choices whose length can reach the cutoff are compared (at most :data:`MAX_COMPARISONS`,
+  the ones closest in length), so a miss costs about a millisecond on the 45k-title catalog.
+  A part of a name is not close to the whole name by that measure ("pixar" vs "pixar
+  animation studios"), so names having a word that starts with a typed word (of 3+ letters)
+  are suggested too, through a word index built once;
+- :func:`find_key`: a second, punctuation-blind chance before a 404 ("warner bros" finds
+  "Warner Bros.", "face off" finds "Face/Off"), through :func:`filmoteca.text.loose_key`;
 - :class:`NotFound` (-> 404 with ``sugerencias``) and :func:`resolve_title` (a title, with an
   optional year, -> the most voted film of that title and the others sharing it).
+
+Limits arrive as arguments (:class:`filmoteca.config.Limits`); nothing here reads settings.
 """
 
 from __future__ import annotations
@@ -29,11 +35,9 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from filmoteca.config import get_settings
+from filmoteca.config import MAX_INPUT_LENGTH, MAX_SUGGESTIONS
 from filmoteca.text import loose_key, normalize
 
-MAX_INPUT_LENGTH = get_settings().max_input_length
-MAX_SUGGESTIONS = get_settings().max_suggestions
 #: Minimum ``fuzz.ratio`` (0-100) for a suggestion.
 SCORE_CUTOFF = 60.0
 #: Most choices compared for one suggestion request (those closest in length).
@@ -46,7 +50,17 @@ MAX_PREFIX_WORDS = 50
 #: Words in more names than this ("the", "love") say too little to suggest by; skipped.
 MAX_WORD_CHOICES = 500
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: Control characters (C0, DEL, C1): a name containing one is a 422.
+CONTROL_CLASS = r"\x00-\x1f\x7f-\x9f"
+#: The other characters Python's ``str.isspace`` calls whitespace: a name made only of them
+#: (and nothing else) is empty, a 422.
+SPACE_CLASS = r" \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+#: A valid name (length aside), as a regular expression that reads the same in Python and in
+#: the ECMA dialect of JSON Schema: no control character, at least one visible character.
+NAME_PATTERN = rf"^[^{CONTROL_CLASS}]*[^{CONTROL_CLASS}{SPACE_CLASS}][^{CONTROL_CLASS}]*$"
+
+_CONTROL = re.compile(f"[{CONTROL_CLASS}]")
+_BLANK = re.compile(f"[{SPACE_CLASS}]*")
 
 
 def find_key(exact: Mapping[str, object], loose: Mapping[str, str], key: str) -> str | None:
@@ -71,10 +85,10 @@ class InvalidInput(ValueError):
 class NotFound(LookupError):
     """Nothing matches: HTTP 404 with the closest names."""
 
-    def __init__(self, mensaje: str, sugerencias: list[str] | None = None) -> None:
+    def __init__(self, mensaje: str, sugerencias: Sequence[str] = ()) -> None:
         super().__init__(mensaje)
         self.mensaje = mensaje
-        self.sugerencias = sugerencias or []
+        self.sugerencias = list(sugerencias)
 
 
 def clean_input(value: str, what: str, max_length: int = MAX_INPUT_LENGTH) -> str:
@@ -93,7 +107,7 @@ def clean_input(value: str, what: str, max_length: int = MAX_INPUT_LENGTH) -> st
         raise InvalidInput(
             f"El {what} es demasiado largo: {len(value)} caracteres (máximo {max_length})."
         )
-    if not value.strip():
+    if _BLANK.fullmatch(value):
         raise InvalidInput(f"Falta el {what}: escriba al menos un carácter.")
     return normalize(value)
 
@@ -121,7 +135,7 @@ class Suggester:
                     words.setdefault(word, []).append(index)
         self._words = sorted(words)
         self._word_choices = [words[word] for word in self._words]
-        self.suggest = lru_cache(maxsize=2048)(self._suggest)
+        self._cached = lru_cache(maxsize=2048)(self._suggest)
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -159,9 +173,14 @@ class Suggester:
         # Choices are sorted by length: the index orders equally good hits shortest first.
         return sorted(hits, key=lambda index: (-hits[index], index))[:limit]
 
-    def _suggest(self, key: str, limit: int = MAX_SUGGESTIONS) -> list[str]:
+    def suggest(self, key: str, limit: int = MAX_SUGGESTIONS) -> tuple[str, ...]:
+        """Up to ``limit`` names closest to ``key``, best first (cached: an immutable tuple,
+        so no caller can change what the next one receives)."""
+        return self._cached(key, limit)
+
+    def _suggest(self, key: str, limit: int) -> tuple[str, ...]:
         if not key:
-            return []
+            return ()
         low, high = self._window(len(key))
         matches = process.extract(
             key, self._keys[low:high], scorer=fuzz.ratio, processor=None, limit=limit * 3,
@@ -178,7 +197,7 @@ class Suggester:
                 labels.append(label)
             if len(labels) == limit:
                 break
-        return labels
+        return tuple(labels)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,13 @@
 """The six catalog questions of the course, one function each (start reading here).
 
-Each function takes the loaded :class:`~filmoteca.services.catalog.Catalog` and what the
-user typed, and returns a small dataclass with the structured fields of the contract
-(``DESIGN.md``) plus ``mensaje``, the Spanish sentence the course asks for. Matching is
-case-, accent- and whitespace-insensitive (:func:`~filmoteca.services.matching.clean_input`);
-a miss raises :class:`~filmoteca.services.matching.NotFound` with up to five suggestions;
-empty, over-long or control-character input raises
-:class:`~filmoteca.services.matching.InvalidInput`.
+Each function takes the loaded :class:`~filmoteca.services.catalog.Catalog`, what the
+user typed and the :class:`~filmoteca.config.Limits` the API enforces (the defaults when
+omitted), and returns its answer model (:mod:`filmoteca.services.answers`): the structured
+fields listed in the README ("La API") plus ``mensaje``, the Spanish sentence the course asks
+for. Matching is case-, accent- and whitespace-insensitive
+(:func:`~filmoteca.services.matching.clean_input`); a miss raises
+:class:`~filmoteca.services.matching.NotFound` with the closest names; empty, over-long or
+control-character input raises :class:`~filmoteca.services.matching.InvalidInput`.
 
 Every answer is a dictionary lookup in the index precomputed at build time
 (:mod:`filmoteca.catalog.index`): nothing here scans the film table. Numbers in ``mensaje``
@@ -15,86 +16,25 @@ follow :mod:`filmoteca.formatting` (``US$ 1.234.567``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from filmoteca.config import DEFAULT_LIMITS, Limits
 from filmoteca.formatting import format_int, format_money, format_ratio
+from filmoteca.services.answers import (
+    CollectionAnswer,
+    CompanyAnswer,
+    CountryAnswer,
+    DirectorAnswer,
+    DirectorFilm,
+    DurationAnswer,
+    FilmRef,
+    LanguageAnswer,
+)
 from filmoteca.services.catalog import Catalog
 from filmoteca.services.matching import NotFound, clean_input, find_key, resolve_title
 
 
-@dataclass(frozen=True, slots=True)
-class LanguageAnswer:
-    idioma: str
-    nombre: str
-    nombre_ingles: str
-    cantidad: int
-    mensaje: str
-
-
-@dataclass(frozen=True, slots=True)
-class FilmRef:
-    id: int
-    titulo: str
-    anio: int
-
-
-@dataclass(frozen=True, slots=True)
-class DurationAnswer:
-    titulo: str
-    id: int
-    duracion_min: int | None
-    anio: int
-    fecha_lanzamiento: str
-    otras_coincidencias: list[FilmRef]
-    mensaje: str
-
-
-@dataclass(frozen=True, slots=True)
-class CollectionAnswer:
-    franquicia: str
-    cantidad: int
-    ganancia_total: float
-    ganancia_promedio: float
-    mensaje: str
-
-
-@dataclass(frozen=True, slots=True)
-class CountryAnswer:
-    pais: str
-    codigo: str
-    nombre_ingles: str
-    cantidad: int
-    mensaje: str
-
-
-@dataclass(frozen=True, slots=True)
-class CompanyAnswer:
-    productora: str
-    ganancia_total: float
-    cantidad: int
-    mensaje: str
-
-
-@dataclass(frozen=True, slots=True)
-class DirectorFilm:
-    id: int
-    titulo: str
-    fecha_lanzamiento: str
-    retorno: float
-    costo: float
-    ganancia: float
-
-
-@dataclass(frozen=True, slots=True)
-class DirectorAnswer:
-    director: str
-    retorno_total: float
-    cantidad: int
-    peliculas: list[DirectorFilm]
-    mensaje: str
-
-
-def peliculas_idioma(catalog: Catalog, idioma: str) -> LanguageAnswer:
+def peliculas_idioma(
+    catalog: Catalog, idioma: str, limits: Limits = DEFAULT_LIMITS,
+) -> LanguageAnswer:
     """Course: "Se ingresa un idioma (como están escritos en el dataset, no hay que
     traducirlos!). Debe devolver la cantidad de películas producidas en ese idioma. Ejemplo de
     retorno: X cantidad de películas fueron estrenadas en idioma X".
@@ -103,20 +43,20 @@ def peliculas_idioma(catalog: Catalog, idioma: str) -> LanguageAnswer:
     (``en``), the English name (``English``) or the Spanish name with or without accents
     (``inglés``, ``ingles``); names come from babel (CLDR), plus the dataset's own names.
     """
-    key = clean_input(idioma, "idioma")
+    key = clean_input(idioma, "idioma", limits.max_input_length)
     alias = find_key(catalog.language_aliases, catalog.loose_languages, key)
     if alias is None:
         raise NotFound(
             f"No se encontró el idioma '{idioma.strip()}'. Escriba su código ISO 639-1 "
             "(por ejemplo 'en') o su nombre en español o en inglés.",
-            catalog.suggest_languages.suggest(key),
+            catalog.suggest_languages.suggest(key, limits.max_suggestions),
         )
     code = catalog.language_aliases[alias]
-    count, spanish, english = catalog.languages[code]
+    row = catalog.languages[code]
     return LanguageAnswer(
-        idioma=code, nombre=spanish, nombre_ingles=english, cantidad=count,
-        mensaje=f"{format_int(count)} cantidad de películas fueron estrenadas en idioma "
-                f"{spanish}",
+        idioma=code, nombre=row.spanish, nombre_ingles=row.english, cantidad=row.films,
+        mensaje=f"{format_int(row.films)} cantidad de películas fueron estrenadas en idioma "
+                f"{row.spanish}",
     )
 
 
@@ -127,7 +67,9 @@ def _film_refs(catalog: Catalog, positions: list[int]) -> list[FilmRef]:
     ]
 
 
-def film_not_found(catalog: Catalog, typed: str, key: str, anio: int | None) -> NotFound:
+def film_not_found(
+    catalog: Catalog, typed: str, key: str, anio: int | None, limits: Limits = DEFAULT_LIMITS,
+) -> NotFound:
     """The 404 of a title lookup: other years of the title, else the closest titles."""
     found = find_key(catalog.by_title, catalog.loose_titles, key)
     if found is not None and anio is not None:
@@ -136,15 +78,18 @@ def film_not_found(catalog: Catalog, typed: str, key: str, anio: int | None) -> 
         return NotFound(
             f"No hay ninguna película titulada '{catalog.titles[positions[0]]}' del año "
             f"{anio}. Años disponibles: {', '.join(map(str, years))}.",
-            [f"{catalog.titles[p]} ({catalog.years[p]})" for p in positions[:5]],
+            [f"{catalog.titles[p]} ({catalog.years[p]})"
+             for p in positions[:limits.max_suggestions]],
         )
     return NotFound(
         f"No se encontró ninguna película titulada '{typed.strip()}'.",
-        catalog.suggest_titles.suggest(key),
+        catalog.suggest_titles.suggest(key, limits.max_suggestions),
     )
 
 
-def peliculas_duracion(catalog: Catalog, pelicula: str, anio: int | None = None) -> DurationAnswer:
+def peliculas_duracion(
+    catalog: Catalog, pelicula: str, anio: int | None = None, limits: Limits = DEFAULT_LIMITS,
+) -> DurationAnswer:
     """Course: "Se ingresa una pelicula. Debe devolver la duracion y el año. Ejemplo de
     retorno: X . Duración: x. Año: xx".
 
@@ -152,10 +97,10 @@ def peliculas_duracion(catalog: Catalog, pelicula: str, anio: int | None = None)
     ``otras_coincidencias``; ``anio`` picks the film of that year. An unknown runtime (missing
     or 0 in the data) is ``null`` and written "desconocida".
     """
-    key = clean_input(pelicula, "título")
+    key = clean_input(pelicula, "título", limits.max_input_length)
     match = resolve_title(catalog.by_title, catalog.loose_titles, catalog.years, key, anio)
     if match is None:
-        raise film_not_found(catalog, pelicula, key, anio)
+        raise film_not_found(catalog, pelicula, key, anio, limits)
     film = catalog.film(match.position)
     runtime = f"{film.runtime} minutos" if film.runtime is not None else "desconocida"
     return DurationAnswer(
@@ -166,7 +111,9 @@ def peliculas_duracion(catalog: Catalog, pelicula: str, anio: int | None = None)
     )
 
 
-def franquicia(catalog: Catalog, franquicia: str) -> CollectionAnswer:
+def franquicia(
+    catalog: Catalog, franquicia: str, limits: Limits = DEFAULT_LIMITS,
+) -> CollectionAnswer:
     """Course: "Se ingresa la franquicia, retornando la cantidad de peliculas, ganancia total y
     promedio. Ejemplo de retorno: La franquicia X posee X peliculas, una ganancia total de x y
     una ganancia promedio de xx".
@@ -174,23 +121,24 @@ def franquicia(catalog: Catalog, franquicia: str) -> CollectionAnswer:
     Accepts the collection name with or without the trailing " Collection" ("Toy Story" or
     "Toy Story Collection"). Ganancia is ``revenue``; the mean is total / films.
     """
-    key = clean_input(franquicia, "nombre de la franquicia")
+    key = clean_input(franquicia, "nombre de la franquicia", limits.max_input_length)
     alias = find_key(catalog.collection_aliases, catalog.loose_collections, key)
     if alias is None:
         raise NotFound(
             f"No se encontró la franquicia '{franquicia.strip()}'.",
-            catalog.suggest_collections.suggest(key),
+            catalog.suggest_collections.suggest(key, limits.max_suggestions),
         )
-    name, count, total, mean = catalog.collections[catalog.collection_aliases[alias]]
+    row = catalog.collections[catalog.collection_aliases[alias]]
     return CollectionAnswer(
-        franquicia=name, cantidad=count, ganancia_total=total, ganancia_promedio=mean,
-        mensaje=f"La franquicia {name} posee {format_int(count)} películas, una ganancia "
-                f"total de {format_money(total)} y una ganancia promedio de "
-                f"{format_money(mean)}",
+        franquicia=row.name, cantidad=row.films, ganancia_total=row.revenue,
+        ganancia_promedio=row.mean_revenue,
+        mensaje=f"La franquicia {row.name} posee {format_int(row.films)} películas, una "
+                f"ganancia total de {format_money(row.revenue)} y una ganancia promedio de "
+                f"{format_money(row.mean_revenue)}",
     )
 
 
-def peliculas_pais(catalog: Catalog, pais: str) -> CountryAnswer:
+def peliculas_pais(catalog: Catalog, pais: str, limits: Limits = DEFAULT_LIMITS) -> CountryAnswer:
     """Course: "Se ingresa un país (como están escritos en el dataset, no hay que
     traducirlos!), retornando la cantidad de peliculas producidas en el mismo. Ejemplo de
     retorno: Se produjeron X películas en el país X".
@@ -199,43 +147,47 @@ def peliculas_pais(catalog: Catalog, pais: str) -> CountryAnswer:
     English name (``United States`` or the dataset's ``United States of America``) or the
     Spanish name (``Estados Unidos``); names come from babel (CLDR).
     """
-    key = clean_input(pais, "país")
+    key = clean_input(pais, "país", limits.max_input_length)
     alias = find_key(catalog.country_aliases, catalog.loose_countries, key)
     if alias is None:
         raise NotFound(
             f"No se encontró el país '{pais.strip()}'. Escriba su código ISO 3166-1 (por "
             "ejemplo 'US') o su nombre en español o en inglés.",
-            catalog.suggest_countries.suggest(key),
+            catalog.suggest_countries.suggest(key, limits.max_suggestions),
         )
     code = catalog.country_aliases[alias]
-    count, spanish, english = catalog.countries[code]
+    row = catalog.countries[code]
     return CountryAnswer(
-        pais=spanish, codigo=code, nombre_ingles=english, cantidad=count,
-        mensaje=f"Se produjeron {format_int(count)} películas en el país {spanish}",
+        pais=row.spanish, codigo=code, nombre_ingles=row.english, cantidad=row.films,
+        mensaje=f"Se produjeron {format_int(row.films)} películas en el país {row.spanish}",
     )
 
 
-def productoras_exitosas(catalog: Catalog, productora: str) -> CompanyAnswer:
+def productoras_exitosas(
+    catalog: Catalog, productora: str, limits: Limits = DEFAULT_LIMITS,
+) -> CompanyAnswer:
     """Course: "Se ingresa la productora, entregandote el revunue total y la cantidad de
     peliculas que realizo. Ejemplo de retorno: La productora X ha tenido un revenue de x".
 
     Revenue is the sum of ``revenue`` of the company's films.
     """
-    key = clean_input(productora, "nombre de la productora")
+    key = clean_input(productora, "nombre de la productora", limits.max_input_length)
     found = find_key(catalog.companies, catalog.loose_companies, key)
     if found is None:
         raise NotFound(
             f"No se encontró la productora '{productora.strip()}'.",
-            catalog.suggest_companies.suggest(key),
+            catalog.suggest_companies.suggest(key, limits.max_suggestions),
         )
-    name, count, revenue = catalog.companies[found]
+    row = catalog.companies[found]
     return CompanyAnswer(
-        productora=name, ganancia_total=revenue, cantidad=count,
-        mensaje=f"La productora {name} ha tenido un revenue de {format_money(revenue)}",
+        productora=row.name, ganancia_total=row.revenue, cantidad=row.films,
+        mensaje=f"La productora {row.name} ha tenido un revenue de {format_money(row.revenue)}",
     )
 
 
-def get_director(catalog: Catalog, nombre_director: str) -> DirectorAnswer:
+def get_director(
+    catalog: Catalog, nombre_director: str, limits: Limits = DEFAULT_LIMITS,
+) -> DirectorAnswer:
     """Course: "Se ingresa el nombre de un director que se encuentre dentro de un dataset
     debiendo devolver el éxito del mismo medido a través del retorno. Además, deberá devolver
     el nombre de cada película con la fecha de lanzamiento, retorno individual, costo y
@@ -244,24 +196,24 @@ def get_director(catalog: Catalog, nombre_director: str) -> DirectorAnswer:
     ``retorno_total`` is the sum of ``return`` (revenue / budget, 0 when either is 0) of the
     director's films; films are listed by release date.
     """
-    key = clean_input(nombre_director, "nombre del director")
+    key = clean_input(nombre_director, "nombre del director", limits.max_input_length)
     found = find_key(catalog.directors, catalog.loose_directors, key)
     if found is None:
         raise NotFound(
             f"No se encontró el director '{nombre_director.strip()}'.",
-            catalog.suggest_directors.suggest(key),
+            catalog.suggest_directors.suggest(key, limits.max_suggestions),
         )
-    name, total, positions = catalog.directors[found]
+    row = catalog.directors[found]
     films = [
         DirectorFilm(
             id=catalog.ids[p], titulo=catalog.titles[p],
             fecha_lanzamiento=catalog.release_dates[p], retorno=catalog.returns[p],
             costo=catalog.budgets[p], ganancia=catalog.revenues[p],
         )
-        for p in positions
+        for p in row.positions
     ]
     return DirectorAnswer(
-        director=name, retorno_total=total, cantidad=len(films), peliculas=films,
-        mensaje=f"El director {name} ha dirigido {format_int(len(films))} películas con un "
-                f"retorno total de {format_ratio(total)}",
+        director=row.name, retorno_total=row.total_return, cantidad=len(films), peliculas=films,
+        mensaje=f"El director {row.name} ha dirigido {format_int(len(films))} películas con "
+                f"un retorno total de {format_ratio(row.total_return)}",
     )

@@ -1,54 +1,35 @@
-"""``/recomendacion``: the five films most similar to a title, read from stored neighbours.
+"""``/recomendacion``: the films most similar to a title, read from stored neighbours.
 
-Owns :func:`recomendacion`. The neighbours are computed once at build time by
-:mod:`filmoteca.recommender` and stored in the index, best first; serving is a lookup.
-The queried film never recommends itself, nor a duplicate of itself (a film with the same
-normalized title and year, e.g. a repeated TMDB entry); ``anio`` picks one film among those
-sharing a title, as in ``/peliculas_duracion``.
+Owns :func:`recomendacion`: :data:`filmoteca.config.RECOMMENDATIONS` films (5, as the
+course asks). The neighbours are computed once at build time by :mod:`filmoteca.recommender`
+and stored in the index, best first; serving is a lookup. The queried film never recommends
+itself, nor a duplicate of itself (a film with the same normalized title and year, e.g. a
+repeated TMDB entry); ``anio`` picks one film among those sharing a title, as in
+``/peliculas_duracion``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from filmoteca.config import DEFAULT_LIMITS, RECOMMENDATIONS, Limits
+from filmoteca.services.answers import FilmRef, Recommendation, RecommendationAnswer
 from filmoteca.services.catalog import Catalog
 from filmoteca.services.matching import clean_input, resolve_title
-from filmoteca.services.questions import FilmRef, film_not_found
-
-RECOMMENDATIONS = 5
+from filmoteca.services.questions import film_not_found
 
 
-@dataclass(frozen=True, slots=True)
-class Recommendation:
-    id: int
-    titulo: str
-    anio: int
-    puntaje: float
-    motivos: list[str]
-
-
-@dataclass(frozen=True, slots=True)
-class RecommendationAnswer:
-    titulo: str
-    id: int
-    anio: int
-    recomendaciones: list[str]
-    detalle: list[Recommendation]
-    otras_coincidencias: list[FilmRef]
-    mensaje: str
-
-
-def recomendacion(catalog: Catalog, titulo: str, anio: int | None = None) -> RecommendationAnswer:
+def recomendacion(
+    catalog: Catalog, titulo: str, anio: int | None = None, limits: Limits = DEFAULT_LIMITS,
+) -> RecommendationAnswer:
     """Course: "Se ingresa el nombre de una película y te recomienda las similares en una
     lista de 5 valores."
 
     ``recomendaciones`` is the list of titles, best first; ``detalle`` adds id, year, score
     and the reasons (shared director, genres, keywords, collection...).
     """
-    key = clean_input(titulo, "título")
+    key = clean_input(titulo, "título", limits.max_input_length)
     match = resolve_title(catalog.by_title, catalog.loose_titles, catalog.years, key, anio)
     if match is None:
-        raise film_not_found(catalog, titulo, key, anio)
+        raise film_not_found(catalog, titulo, key, anio, limits)
     query = match.position
     query_key, query_year = catalog.title_key[query], catalog.years[query]
     picked: list[Recommendation] = []

@@ -15,37 +15,21 @@ closest titles (rapidfuzz).
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 
 from filmoteca.catalog.layout import SEARCH_GRAM
+from filmoteca.config import (
+    DEFAULT_LIMITS,
+    SEARCH_DEFAULT_LIMIT,
+    SEARCH_MAX_MATCHES,
+    Limits,
+)
 from filmoteca.formatting import format_int
+from filmoteca.services.answers import SearchAnswer, SearchHit
 from filmoteca.services.catalog import Catalog
 from filmoteca.services.matching import clean_input
 
 #: Matches counted per query (pages beyond it are empty; ``total`` stops there).
-MAX_MATCHES = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    id: int
-    titulo: str
-    anio: int
-    duracion_min: int | None
-    votos: int
-    puntuacion: float
-
-
-@dataclass(frozen=True, slots=True)
-class SearchAnswer:
-    q: str
-    total: int
-    total_es_minimo: bool
-    pagina: int
-    limite: int
-    resultados: list[SearchHit]
-    sugerencias: list[str]
-    mensaje: str
+MAX_MATCHES = SEARCH_MAX_MATCHES
 
 
 def _scan(catalog: Catalog, key: str, stop: int) -> tuple[list[int], bool]:
@@ -85,9 +69,12 @@ def _lookup(catalog: Catalog, key: str, stop: int) -> tuple[list[int], bool]:
     return found, False
 
 
-def buscar(catalog: Catalog, q: str, limite: int = 10, pagina: int = 1) -> SearchAnswer:
+def buscar(
+    catalog: Catalog, q: str, limite: int = SEARCH_DEFAULT_LIMIT, pagina: int = 1,
+    limits: Limits = DEFAULT_LIMITS,
+) -> SearchAnswer:
     """Films whose title contains ``q`` (case/accent-insensitive), most voted first."""
-    key = clean_input(q, "texto a buscar")
+    key = clean_input(q, "texto a buscar", limits.max_input_length)
     lines: list[int]
     if not key:
         lines, more = [], False
@@ -105,7 +92,7 @@ def buscar(catalog: Catalog, q: str, limite: int = 10, pagina: int = 1) -> Searc
         )
         for p in matched[start:start + limite]
     ]
-    suggestions = [] if matched else catalog.suggest_titles.suggest(key)
+    suggestions = () if matched else catalog.suggest_titles.suggest(key, limits.max_suggestions)
     total = len(matched)
     if total:
         mensaje = (f"{'Más de ' if more else ''}{format_int(total)} películas contienen "
@@ -116,5 +103,5 @@ def buscar(catalog: Catalog, q: str, limite: int = 10, pagina: int = 1) -> Searc
             mensaje += " ¿Quiso decir: " + ", ".join(suggestions) + "?"
     return SearchAnswer(
         q=q, total=total, total_es_minimo=more, pagina=pagina, limite=limite, resultados=hits,
-        sugerencias=suggestions, mensaje=mensaje,
+        sugerencias=list(suggestions), mensaje=mensaje,
     )

@@ -1,22 +1,36 @@
 """The six course questions as GET endpoints (paths are the course's own, never renamed).
 
-Each endpoint validates nothing itself: it hands what the user typed to
-:mod:`filmoteca.services.questions`, whose errors become the Spanish 404/422 of
-:mod:`filmoteca.api.errors`. Names may contain "/" ("Face/Off"): path parameters use the
-``texto`` converter below (any characters, "/" and line breaks included, so that even
-control characters reach the service and get a clear 422 instead of a route 404).
+:func:`router` builds them for one app's :class:`~filmoteca.config.Limits`: the parameter
+rules published in the schema (:mod:`filmoteca.api.contract`) and the ones the services
+enforce are the same values. Each endpoint hands what the user typed to
+:mod:`filmoteca.services.questions` and returns its answer model; the services' errors
+become the Spanish 404/422 of :mod:`filmoteca.api.errors`.
+
+Names may contain "/" ("Face/Off"): path parameters use the ``texto`` converter below (any
+characters, "/" and line breaks included, so that even control characters reach the service
+and get a clear 422 instead of a route 404).
+
+(No ``from __future__ import annotations`` here: the parameter declarations are built from
+``limits`` inside :func:`router`, and FastAPI must see them as objects, not strings.)
 """
 
-from __future__ import annotations
+from typing import Annotated
 
-from typing import Annotated, Any
-
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from starlette.convertors import CONVERTOR_TYPES, Convertor, register_url_convertor
 
-from filmoteca.api import schemas
-from filmoteca.api.deps import Anio, CatalogDep
+from filmoteca.api import contract
+from filmoteca.api.deps import CatalogDep
+from filmoteca.config import Limits
 from filmoteca.services import questions
+from filmoteca.services.answers import (
+    CollectionAnswer,
+    CompanyAnswer,
+    CountryAnswer,
+    DirectorAnswer,
+    DurationAnswer,
+    LanguageAnswer,
+)
 
 
 class AnyText(Convertor[str]):
@@ -34,87 +48,79 @@ class AnyText(Convertor[str]):
 if "texto" not in CONVERTOR_TYPES:
     register_url_convertor("texto", AnyText())
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": schemas.ErrorResponse, "description": "No encontrado (con sugerencias)."},
-    422: {"model": schemas.ErrorResponse,
-          "description": "Entrada vacía, de más de 200 caracteres o con caracteres de control."},
-}
-NAME_HELP = "Sin distinguir mayúsculas, tildes ni espacios repetidos; máximo 200 caracteres."
-
-router = APIRouter(tags=["Consultas del catálogo"], responses=ERRORS)
+TAG = "Consultas del catálogo"
 
 
-@router.get("/peliculas_idioma/{idioma:texto}", response_model=schemas.LanguageAnswer,
-            summary="Películas por idioma original")
-async def peliculas_idioma(
-    catalog: CatalogDep,
-    idioma: Annotated[str, Path(
-        description=f"Código ISO 639-1 (en), nombre en inglés (English) o en español "
-                    f"(inglés, ingles). {NAME_HELP}",
-        examples=["fr"],
-    )],
-) -> Any:
-    """Cantidad de películas cuyo idioma original es `idioma`."""
-    return questions.peliculas_idioma(catalog, idioma)
+def router(limits: Limits) -> APIRouter:
+    """The six questions, with ``limits`` enforced and published."""
+    routes = APIRouter(tags=[TAG], responses=contract.error_responses(limits, 404, 422, 503))
+    Anio = Annotated[int | None, contract.anio_query()]
 
+    @routes.get("/peliculas_idioma/{idioma:texto}", summary="Películas por idioma original",
+                response_description=contract.ANSWERED)
+    async def peliculas_idioma(
+        catalog: CatalogDep,
+        idioma: Annotated[str, contract.name_path(
+            limits, "Código ISO 639-1 (en), nombre en inglés (English) o en español "
+                    "(inglés, ingles).", "fr")],
+    ) -> LanguageAnswer:
+        """Cantidad de películas cuyo idioma original es `idioma`."""
+        return questions.peliculas_idioma(catalog, idioma, limits)
 
-@router.get("/peliculas_duracion/{pelicula:texto}", response_model=schemas.DurationAnswer,
-            summary="Duración y año de una película")
-async def peliculas_duracion(
-    catalog: CatalogDep,
-    pelicula: Annotated[str, Path(description=f"Título. {NAME_HELP}", examples=["Toy Story"])],
-    anio: Anio = None,
-) -> Any:
-    """Duración (minutos) y año de estreno. Si varias películas comparten el título responde
-    la más votada y lista las demás en `otras_coincidencias`; `?anio=` elige una."""
-    return questions.peliculas_duracion(catalog, pelicula, anio)
+    @routes.get("/peliculas_duracion/{pelicula:texto}", summary="Duración y año de una película",
+                response_description=contract.ANSWERED)
+    async def peliculas_duracion(
+        catalog: CatalogDep,
+        pelicula: Annotated[str, contract.name_path(limits, "Título.", "Toy Story")],
+        anio: Anio = None,
+    ) -> DurationAnswer:
+        """Duración (minutos) y año de estreno. Si varias películas comparten el título
+        responde la más votada y lista las demás en `otras_coincidencias`; `?anio=` elige
+        una."""
+        return questions.peliculas_duracion(catalog, pelicula, anio, limits)
 
+    @routes.get("/franquicia/{franquicia:texto}", summary="Películas y ganancia de una franquicia",
+                response_description=contract.ANSWERED)
+    async def franquicia(
+        catalog: CatalogDep,
+        franquicia: Annotated[str, contract.name_path(
+            limits, "Nombre de la colección, con o sin ' Collection'.", "Star Wars")],
+    ) -> CollectionAnswer:
+        """Cantidad de películas, ganancia (revenue) total y promedio de una franquicia."""
+        return questions.franquicia(catalog, franquicia, limits)
 
-@router.get("/franquicia/{franquicia:texto}", response_model=schemas.CollectionAnswer,
-            summary="Películas y ganancia de una franquicia")
-async def franquicia(
-    catalog: CatalogDep,
-    franquicia: Annotated[str, Path(
-        description=f"Nombre de la colección, con o sin ' Collection'. {NAME_HELP}",
-        examples=["Star Wars"],
-    )],
-) -> Any:
-    """Cantidad de películas, ganancia (revenue) total y promedio de una franquicia."""
-    return questions.franquicia(catalog, franquicia)
+    @routes.get("/peliculas_pais/{pais:texto}", summary="Películas producidas en un país",
+                response_description=contract.ANSWERED)
+    async def peliculas_pais(
+        catalog: CatalogDep,
+        pais: Annotated[str, contract.name_path(
+            limits, "Código ISO 3166-1 (US), nombre en inglés (United States of America) o "
+                    "en español (Estados Unidos).", "Estados Unidos")],
+    ) -> CountryAnswer:
+        """Cantidad de películas producidas (al menos en parte) en el país."""
+        return questions.peliculas_pais(catalog, pais, limits)
 
+    @routes.get("/productoras_exitosas/{productora:texto}",
+                summary="Revenue y cantidad de películas de una productora",
+                response_description=contract.ANSWERED)
+    async def productoras_exitosas(
+        catalog: CatalogDep,
+        productora: Annotated[str, contract.name_path(
+            limits, "Nombre de la productora.", "Pixar Animation Studios")],
+    ) -> CompanyAnswer:
+        """Revenue total (suma de `revenue`) y cantidad de películas de la productora."""
+        return questions.productoras_exitosas(catalog, productora, limits)
 
-@router.get("/peliculas_pais/{pais:texto}", response_model=schemas.CountryAnswer,
-            summary="Películas producidas en un país")
-async def peliculas_pais(
-    catalog: CatalogDep,
-    pais: Annotated[str, Path(
-        description=f"Código ISO 3166-1 (US), nombre en inglés (United States of America) "
-                    f"o en español (Estados Unidos). {NAME_HELP}",
-        examples=["Estados Unidos"],
-    )],
-) -> Any:
-    """Cantidad de películas producidas (al menos en parte) en el país."""
-    return questions.peliculas_pais(catalog, pais)
+    @routes.get("/get_director/{nombre_director:texto}",
+                summary="Éxito de un director y sus películas",
+                response_description=contract.ANSWERED)
+    async def get_director(
+        catalog: CatalogDep,
+        nombre_director: Annotated[str, contract.name_path(
+            limits, "Nombre del director o directora.", "John Lasseter")],
+    ) -> DirectorAnswer:
+        """Retorno total (suma de revenue/budget) y cada película con fecha, retorno, costo y
+        ganancia."""
+        return questions.get_director(catalog, nombre_director, limits)
 
-
-@router.get("/productoras_exitosas/{productora:texto}", response_model=schemas.CompanyAnswer,
-            summary="Revenue y cantidad de películas de una productora")
-async def productoras_exitosas(
-    catalog: CatalogDep,
-    productora: Annotated[str, Path(description=f"Nombre. {NAME_HELP}",
-                                    examples=["Pixar Animation Studios"])],
-) -> Any:
-    """Revenue total (suma de `revenue`) y cantidad de películas de la productora."""
-    return questions.productoras_exitosas(catalog, productora)
-
-
-@router.get("/get_director/{nombre_director:texto}", response_model=schemas.DirectorAnswer,
-            summary="Éxito de un director y sus películas")
-async def get_director(
-    catalog: CatalogDep,
-    nombre_director: Annotated[str, Path(description=f"Nombre. {NAME_HELP}",
-                                         examples=["John Lasseter"])],
-) -> Any:
-    """Retorno total (suma de revenue/budget) y cada película con fecha, retorno, costo y
-    ganancia."""
-    return questions.get_director(catalog, nombre_director)
+    return routes

@@ -12,13 +12,23 @@
 
   // ------------------------------------------------------------------ formatting (es)
 
-  /** 1234567.5 -> "1.234.567,5" (same convention as the API's `mensaje`). */
+  // Spanish numbers, as the API's `mensaje` writes them (filmoteca/formatting.py): "." groups
+  // thousands, also in 4-digit numbers ("2.220", hence useGrouping "always"), "," decimals,
+  // and no "-0". One Intl.NumberFormat per number of decimals, made on first use.
+  const numberFormats = new Map();
+
+  /** 1234567.5 -> "1.234.567,5". */
   function fmtNumber(value, decimals = 0) {
     if (value === null || value === undefined || Number.isNaN(Number(value))) return "—";
-    const text = Number(value).toLocaleString("en-US", {
-      minimumFractionDigits: decimals, maximumFractionDigits: decimals,
-    });
-    return text.replace(/,/g, "\u0000").replace(/\./g, ",").replace(/\u0000/g, ".");
+    let format = numberFormats.get(decimals);
+    if (!format) {
+      format = new Intl.NumberFormat("es-ES", {
+        useGrouping: "always", signDisplay: "negative",
+        minimumFractionDigits: decimals, maximumFractionDigits: decimals,
+      });
+      numberFormats.set(decimals, format);
+    }
+    return format.format(Number(value));
   }
   const fmtMoney = (v) => (v ? `US$ ${fmtNumber(Math.round(v))}` : "US$ 0");
   const fmtRatio = (v) => fmtNumber(v, 2);
@@ -262,10 +272,17 @@
       el("h3", { class: "result-head" }, title), children);
   }
 
+  // The latest question asked on each form: an answer arriving after a newer question was
+  // asked on the same form is stale and is dropped (two submits may overlap).
+  const latest = new WeakMap();
+
   async function ask(form, overrides) {
     const name = form.dataset.question;
     const q = QUESTIONS[name];
     const box = form.parentElement.querySelector(".answer");
+    const mine = (latest.get(form) || 0) + 1;
+    latest.set(form, mine);
+    const stale = () => latest.get(form) !== mine;
     if (overrides) setValues(form, overrides);
     const values = Object.assign(formValues(form), overrides && "pagina" in overrides ? { pagina: overrides.pagina } : {});
     if (!values[q.field]) {
@@ -284,11 +301,13 @@
       status = response.status;
       try { body = await response.json(); } catch (_) { body = null; }
     } catch (err) {
+      if (stale()) return;
       box.removeAttribute("aria-busy");
       box.replaceChildren(answerCard("error", "Sin conexión con la API",
         el("p", {}, `No se pudo contactar con el servidor (${err.message}).`)));
       return;
     }
+    if (stale()) return;
     box.removeAttribute("aria-busy");
     let card;
     if (status >= 200 && status < 300 && body) {
@@ -369,7 +388,7 @@
     async function update() {
       const text = input.value.trim();
       const mine = ++sequence;
-      if (text.length < 2 || text.length > 200) { close(); return; }
+      if (text.length < 2) { close(); return; } // too long: /buscar answers 422, closed below
       let body;
       try {
         const response = await fetch(`buscar?q=${enc(text)}&limite=8`, { headers: { Accept: "application/json" } });

@@ -1,45 +1,42 @@
-"""Response models of the HTTP API (pydantic v2), with examples from the real sample.
+"""The answers the services build, declared once: pydantic v2 models.
 
-Owns the JSON shape of every answer, so ``/docs`` is a usable manual. The services return
-plain dataclasses (:mod:`filmoteca.services`); these models read them by attribute
-(``from_attributes``) and FastAPI serializes them straight to JSON bytes. Money fields are
-plain numbers in US dollars; ``mensaje`` repeats them formatted ``US$ 1.234.567``.
+Owns the JSON shape of every successful answer. :mod:`.questions`, :mod:`.search` and
+:mod:`.recommend` build these models, and the API (:mod:`filmoteca.api`) declares them as
+its response models: FastAPI passes an instance of the declared model through untouched
+(no conversion, no second object) and pydantic-core writes it to JSON bytes. The field
+descriptions and the examples (real answers over the embedded sample) are what ``/docs``
+shows.
+
+Money fields are plain numbers in US dollars; ``mensaje`` repeats them written the Spanish
+way (``US$ 1.234.567``, :mod:`filmoteca.formatting`). Answers are frozen: a cached or shared
+answer cannot be changed by whoever reads it.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-
-class Model(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-
-class ErrorDetail(Model):
-    mensaje: str = Field(description="Qué pasó y qué escribir en su lugar, en español.")
-    sugerencias: list[str] = Field(
-        default_factory=list, description="Hasta 5 nombres parecidos a lo escrito.",
-    )
+from filmoteca.config import RECOMMENDATIONS, SEARCH_MAX_MATCHES
+from filmoteca.formatting import format_int
 
 
-class ErrorResponse(Model):
-    """A 404 (nothing found) or a 422 (input that cannot be a name)."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "detail": {
-            "mensaje": "No se encontró ninguna película titulada 'toy stori'.",
-            "sugerencias": ["Toy Story", "Tokyo Fist", "Toys", "Money Train"],
-        },
-    }]})
-
-    detail: ErrorDetail
+def _config(*examples: dict[str, Any]) -> ConfigDict:
+    return ConfigDict(frozen=True, json_schema_extra={"examples": list(examples)})
 
 
-class LanguageAnswer(Model):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+class Answer(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class LanguageAnswer(Answer):
+    """``/peliculas_idioma``: films whose original language is the one asked for."""
+
+    model_config = _config({
         "idioma": "fr", "nombre": "francés", "nombre_ingles": "French", "cantidad": 104,
         "mensaje": "104 cantidad de películas fueron estrenadas en idioma francés",
-    }]})
+    })
 
     idioma: str = Field(description="Código ISO 639-1 del idioma original.")
     nombre: str = Field(description="Nombre del idioma en español.")
@@ -48,19 +45,23 @@ class LanguageAnswer(Model):
     mensaje: str
 
 
-class FilmRef(Model):
+class FilmRef(Answer):
+    """Another film sharing the title asked for."""
+
     id: int = Field(description="Id de TMDB.")
     titulo: str
     anio: int
 
 
-class DurationAnswer(Model):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+class DurationAnswer(Answer):
+    """``/peliculas_duracion``: runtime and year of a film."""
+
+    model_config = _config({
         "titulo": "Cape Fear", "id": 1598, "duracion_min": 128, "anio": 1991,
         "fecha_lanzamiento": "1991-11-15",
         "otras_coincidencias": [{"id": 11349, "titulo": "Cape Fear", "anio": 1962}],
         "mensaje": "Cape Fear. Duración: 128 minutos. Año: 1991",
-    }]})
+    })
 
     titulo: str
     id: int = Field(description="Id de TMDB.")
@@ -73,13 +74,15 @@ class DurationAnswer(Model):
     mensaje: str
 
 
-class CollectionAnswer(Model):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+class CollectionAnswer(Answer):
+    """``/franquicia``: films of a collection, total and mean revenue."""
+
+    model_config = _config({
         "franquicia": "Star Wars Collection", "cantidad": 4, "ganancia_total": 2810815565.0,
         "ganancia_promedio": 702703891.25,
         "mensaje": "La franquicia Star Wars Collection posee 4 películas, una ganancia total "
                    "de US$ 2.810.815.565 y una ganancia promedio de US$ 702.703.891",
-    }]})
+    })
 
     franquicia: str
     cantidad: int
@@ -88,11 +91,13 @@ class CollectionAnswer(Model):
     mensaje: str
 
 
-class CountryAnswer(Model):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+class CountryAnswer(Answer):
+    """``/peliculas_pais``: films produced (at least partly) in a country."""
+
+    model_config = _config({
         "pais": "Estados Unidos", "codigo": "US", "nombre_ingles": "United States",
         "cantidad": 2220, "mensaje": "Se produjeron 2.220 películas en el país Estados Unidos",
-    }]})
+    })
 
     pais: str = Field(description="Nombre del país en español.")
     codigo: str = Field(description="Código ISO 3166-1.")
@@ -101,12 +106,14 @@ class CountryAnswer(Model):
     mensaje: str
 
 
-class CompanyAnswer(Model):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+class CompanyAnswer(Answer):
+    """``/productoras_exitosas``: revenue and film count of a production company."""
+
+    model_config = _config({
         "productora": "Pixar Animation Studios", "ganancia_total": 736812892.0, "cantidad": 2,
         "mensaje": "La productora Pixar Animation Studios ha tenido un revenue de "
                    "US$ 736.812.892",
-    }]})
+    })
 
     productora: str
     ganancia_total: float = Field(description="Suma de revenue de sus películas, en US$.")
@@ -114,7 +121,9 @@ class CompanyAnswer(Model):
     mensaje: str
 
 
-class DirectorFilm(Model):
+class DirectorFilm(Answer):
+    """One film of a director."""
+
     id: int
     titulo: str
     fecha_lanzamiento: str = Field(description="AAAA-MM-DD.")
@@ -123,8 +132,10 @@ class DirectorFilm(Model):
     ganancia: float = Field(description="revenue, en US$.")
 
 
-class DirectorAnswer(Model):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+class DirectorAnswer(Answer):
+    """``/get_director``: a director's total return and each of their films."""
+
+    model_config = _config({
         "director": "John Lasseter", "retorno_total": 15.478958, "cantidad": 2,
         "peliculas": [
             {"id": 862, "titulo": "Toy Story", "fecha_lanzamiento": "1995-10-30",
@@ -134,7 +145,7 @@ class DirectorAnswer(Model):
         ],
         "mensaje": "El director John Lasseter ha dirigido 2 películas con un retorno total "
                    "de 15,48",
-    }]})
+    })
 
     director: str
     retorno_total: float = Field(description="Suma del retorno de sus películas.")
@@ -143,7 +154,9 @@ class DirectorAnswer(Model):
     mensaje: str
 
 
-class Recommendation(Model):
+class Recommendation(Answer):
+    """One recommended film, with why it was picked."""
+
     id: int
     titulo: str
     anio: int
@@ -151,8 +164,10 @@ class Recommendation(Model):
     motivos: list[str] = Field(description="Por qué se parece.")
 
 
-class RecommendationAnswer(Model):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+class RecommendationAnswer(Answer):
+    """``/recomendacion``: the most similar films, best first."""
+
+    model_config = _config({
         "titulo": "Toy Story", "id": 862, "anio": 1995,
         "recomendaciones": ["A Bug's Life", "Forrest Gump", "The Lion King",
                             "The Shawshank Redemption", "Back to the Future"],
@@ -164,18 +179,21 @@ class RecommendationAnswer(Model):
         "otras_coincidencias": [],
         "mensaje": "Películas similares a Toy Story (1995): A Bug's Life, Forrest Gump, "
                    "The Lion King, The Shawshank Redemption, Back to the Future",
-    }]})
+    })
 
     titulo: str
     id: int
     anio: int
-    recomendaciones: list[str] = Field(description="Hasta 5 títulos, el más parecido primero.")
+    recomendaciones: list[str] = Field(
+        description=f"Hasta {RECOMMENDATIONS} títulos, el más parecido primero.")
     detalle: list[Recommendation]
     otras_coincidencias: list[FilmRef]
     mensaje: str
 
 
-class SearchHit(Model):
+class SearchHit(Answer):
+    """One film whose title contains the searched text."""
+
     id: int
     titulo: str
     anio: int
@@ -184,8 +202,10 @@ class SearchHit(Model):
     puntuacion: float = Field(description="vote_average de TMDB (0-10).")
 
 
-class SearchAnswer(Model):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+class SearchAnswer(Answer):
+    """``/buscar``: one page of the films whose title contains ``q``."""
+
+    model_config = _config({
         "q": "toy", "total": 4, "total_es_minimo": False, "pagina": 1, "limite": 2,
         "resultados": [
             {"id": 862, "titulo": "Toy Story", "anio": 1995, "duracion_min": 81,
@@ -195,11 +215,13 @@ class SearchAnswer(Model):
         ],
         "sugerencias": [],
         "mensaje": "4 películas contienen 'toy' en el título; página 1 (2 resultados).",
-    }]})
+    })
 
     q: str
-    total: int = Field(description="Coincidencias (se cuentan hasta 1.000).")
-    total_es_minimo: bool = Field(description="true si hay más de 1.000 coincidencias.")
+    total: int = Field(
+        description=f"Coincidencias (se cuentan hasta {format_int(SEARCH_MAX_MATCHES)}).")
+    total_es_minimo: bool = Field(
+        description=f"true si hay más de {format_int(SEARCH_MAX_MATCHES)} coincidencias.")
     pagina: int
     limite: int
     resultados: list[SearchHit] = Field(description="Los más votados primero.")
@@ -207,11 +229,13 @@ class SearchAnswer(Model):
     mensaje: str
 
 
-class Health(Model):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
+class Health(Answer):
+    """``/health``: the service is up and which catalog it serves."""
+
+    model_config = _config({
         "estado": "ok", "datos": "sample", "peliculas": 2993,
         "construido": "2026-11-26T11:47:41+0000", "version": "0.1.0",
-    }]})
+    })
 
     estado: str = Field(description="'ok' si el catálogo está cargado.")
     datos: str = Field(description="sample, full o synthetic.")

@@ -1,0 +1,96 @@
+"""The published contract of every parameter and error, made from what the server enforces.
+
+Owns the parameter declarations the routers use and the error responses they declare, all
+generated from one :class:`~filmoteca.config.Limits` (the app's settings) and the constants
+of :mod:`filmoteca.config` and :mod:`filmoteca.services.matching`, so the OpenAPI schema,
+the ``/docs`` texts and the server's checks cannot drift apart:
+
+- a *name* (path parameters, ``q``): ``minLength`` 1, ``maxLength``
+  ``limits.max_input_length`` and ``pattern`` :data:`~filmoteca.services.matching.NAME_PATTERN`
+  (no control character, at least one visible one) are *published* in the schema, while the
+  check itself stays in :func:`~filmoteca.services.matching.clean_input`, which answers the
+  Spanish 422 the course asks for (FastAPI does not validate them a second time);
+- ``anio``, ``limite``, ``pagina``: integer ranges that FastAPI enforces (its 422 is put in
+  Spanish by :mod:`filmoteca.api.errors`) and publishes as ``minimum``/``maximum``;
+- :func:`error_responses`: the :class:`~filmoteca.api.errors.ErrorResponse` body declared for
+  404, 422 and 503, with descriptions stating the same limits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Path, Query
+
+from filmoteca.api.errors import ErrorResponse
+from filmoteca.config import (
+    MAX_YEAR,
+    MIN_YEAR,
+    SEARCH_DEFAULT_LIMIT,
+    SEARCH_MAX_LIMIT,
+    SEARCH_MAX_PAGE,
+    Limits,
+)
+from filmoteca.formatting import format_int
+from filmoteca.services.matching import NAME_PATTERN
+
+#: The description of every successful answer in /docs.
+ANSWERED = "La respuesta: los campos estructurados y `mensaje`, la frase que pide el curso."
+#: How a name is compared (stated in every name parameter's description).
+MATCHING = "Sin distinguir mayúsculas, tildes ni espacios repetidos."
+
+
+def name_rules(limits: Limits) -> str:
+    """The rules of a name, in Spanish, as the 422 enforces them."""
+    return (f"De 1 a {format_int(limits.max_input_length)} caracteres, con al menos uno "
+            "visible y sin caracteres de control (saltos de línea, tabuladores u otros "
+            "invisibles); si no, 422.")
+
+
+def name_schema(limits: Limits) -> dict[str, Any]:
+    """The JSON Schema keywords of a name (merged into the parameter's ``schema``)."""
+    return {"minLength": 1, "maxLength": limits.max_input_length, "pattern": NAME_PATTERN}
+
+
+def name_path(limits: Limits, what: str, example: str) -> Any:
+    """A path parameter holding a name; ``what`` says what may be written."""
+    return Path(description=f"{what} {MATCHING} {name_rules(limits)}", examples=[example],
+                json_schema_extra=name_schema(limits))
+
+
+def name_query(limits: Limits, what: str, example: str) -> Any:
+    """A required query parameter holding a name (``/buscar?q=``)."""
+    return Query(description=f"{what} {MATCHING} {name_rules(limits)}", examples=[example],
+                 json_schema_extra=name_schema(limits))
+
+
+def anio_query() -> Any:
+    return Query(
+        ge=MIN_YEAR, le=MAX_YEAR, examples=[1962],
+        description=f"Año de estreno (de {MIN_YEAR} a {MAX_YEAR}), para elegir entre "
+                    "películas con el mismo título; fuera de ese rango o no entero, 422.",
+    )
+
+
+def limite_query() -> Any:
+    return Query(ge=1, le=SEARCH_MAX_LIMIT,
+                 description=f"Resultados por página (de 1 a {SEARCH_MAX_LIMIT}, "
+                             f"{SEARCH_DEFAULT_LIMIT} si se omite); si no, 422.")
+
+
+def pagina_query() -> Any:
+    return Query(ge=1, le=SEARCH_MAX_PAGE,
+                 description=f"Página, desde 1 (máximo {SEARCH_MAX_PAGE}); si no, 422.")
+
+
+def error_responses(limits: Limits, *statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The declared error answers of an operation, among 404, 422 and 503."""
+    descriptions = {
+        404: f"No encontrado: `detail.sugerencias` trae hasta "
+             f"{limits.max_suggestions} nombres parecidos.",
+        422: f"Entrada no válida: vacía, de más de {format_int(limits.max_input_length)} "
+             "caracteres, con caracteres de control, o un número fuera de su rango.",
+        503: "No hay catálogo cargado (constrúyalo con `filmoteca build`).",
+    }
+    return {status: {"model": ErrorResponse, "description": descriptions[status]}
+            for status in statuses}
