@@ -107,6 +107,12 @@ def build_catalog(
         with report.stage("index"):
             progress.start("Building the serving index")
             store.write_json(build_dir, store.INDEX, build_index(tables, neighbours, manifest))
+        legacy = store.legacy_target(catalog_dir)
+        if legacy is not None:
+            report.notes.append(
+                f"the previous catalog ({legacy}, old layout) is left in place: builds now "
+                f"live in {store.builds_dir(catalog_dir)}; delete it by hand once nothing uses it"
+            )
         store.write_json(build_dir, store.MANIFEST, manifest)
         store.write_json(build_dir, store.REPORT, report.to_dict())
         final = store.publish(catalog_dir, build_dir)
