@@ -139,3 +139,52 @@ def test_resolve_once(sample_build: BuildResult, tmp_path: Path):
     assert (real / store.INDEX).is_file()  # the replaced build is still readable
     with pytest.raises(store.CatalogError, match="filmoteca build"):
         store.resolve(tmp_path / "nothing")
+
+
+def _publish_other(build: BuildResult, catalog: Path) -> Path:
+    """Publish a build whose tables differ from the session's (one row each)."""
+    import pandas as pd
+
+    tmp = store.new_build_dir(catalog)
+    for item in build.path.iterdir():
+        if item.name != store.MARKER:
+            shutil.copy(item, tmp / item.name)
+    for name in ("films", "ratings", "film_genres", "directors"):
+        frame = pd.read_parquet(tmp / f"{name}.parquet")
+        frame.head(1).to_parquet(tmp / f"{name}.parquet")
+    return store.publish(catalog, tmp)
+
+
+@pytest.mark.parametrize("reader", ["evaluation", "eda"])
+def test_a_publish_in_the_middle_of_a_read_does_not_mix_builds(
+    reader: str, sample_build: BuildResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import pandas as pd
+
+    from filmoteca.eda.data import load_data
+    from filmoteca.recommender.evaluate import load_tables
+
+    catalog = tmp_path / "catalog"
+    _publish_copy(sample_build, catalog)
+    read_parquet = pd.read_parquet
+    published: list[Path] = []
+
+    def read_then_publish(*args, **kwargs):
+        frame = read_parquet(*args, **kwargs)
+        if not published:  # a build lands right after the reader's first table
+            published.append(catalog)
+            published[0] = _publish_other(sample_build, catalog)
+        return frame
+
+    monkeypatch.setattr(pd, "read_parquet", read_then_publish)
+    if reader == "evaluation":
+        tables = load_tables(catalog)
+        rows = {"films": len(tables.films), "film_genres": len(tables.film_genres),
+                "directors": len(tables.directors)}
+    else:
+        data = load_data(catalog)
+        rows = {"films": len(data.films), "film_genres": len(data.genres),
+                "directors": len(data.directors)}
+    assert published and catalog.resolve() == published[0].resolve()
+    # every table from the build that was read first
+    assert rows == {name: sample_build.manifest["tables"][name] for name in rows}

@@ -40,9 +40,12 @@ import shutil
 import socket
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MANIFEST = "manifest.json"
 REPORT = "build_report.json"
@@ -215,3 +218,17 @@ def read_json(catalog_dir: Path, name: str) -> Any:
 
 def table_path(catalog_dir: Path, name: str) -> Path:
     return catalog_dir / f"{name}.parquet"
+
+
+def read_table(build: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """One Parquet table of a build (pass the folder :func:`resolve` returned);
+    :class:`CatalogError` (one line) if it is missing or unreadable."""
+    import pandas as pd
+
+    path = table_path(build, name)
+    if not path.exists():
+        raise CatalogError(f"catalog table not found: {path}; {HINT}")
+    try:
+        return pd.read_parquet(path, columns=columns).reset_index(drop=True)
+    except (OSError, ValueError) as exc:
+        raise CatalogError(f"catalog table unreadable: {path} ({exc}); {HINT}") from None
