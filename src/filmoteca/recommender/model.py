@@ -292,16 +292,8 @@ def _top_per_row(row: np.ndarray, score: np.ndarray, keep: int) -> np.ndarray:
 
 
 def _group_order(group: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """Stable order by (group asc, score desc): one float key, one stable sort.
-
-    Scores are rounded to 1e-9 upstream; the key keeps them apart for groups below ~10^5.
-    """
-    if len(group) == 0:
-        return np.zeros(0, dtype=np.int64)
-    lo, hi = float(score.min()), float(score.max())
-    span = hi - lo if hi > lo else 1.0
-    key = (group - group[0]).astype(np.float64) * 2.0 + (hi - score) / span
-    return np.argsort(key, kind="stable")
+    """Order by (group asc, score desc, input position asc): exact, for any group count."""
+    return np.lexsort((-score, group)).astype(np.int64)
 
 
 def _liked_matrix(ratings: pd.DataFrame, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -320,6 +312,18 @@ def _liked_matrix(ratings: pd.DataFrame, ids: np.ndarray) -> tuple[np.ndarray, n
     return matrix, film_rows
 
 
+def _row_sets(matrix: sp.csr_matrix) -> np.ndarray:
+    """A code per row, equal for rows with the same set of columns (order of first
+    appearance): the sorted column indices of each row joined as text, then
+    dictionary-encoded by Arrow. Exact for any number of columns."""
+    matrix = sp.csr_matrix(matrix)
+    matrix.sort_indices()
+    offsets = pa.array(matrix.indptr.astype(np.int64))
+    columns = pc.cast(pa.array(matrix.indices.astype(np.int64)), pa.string())
+    keys = pc.binary_join(pa.LargeListArray.from_arrays(offsets, columns), ",")
+    return np.asarray(pc.dictionary_encode(keys).indices).astype(np.int64)
+
+
 def _fill(genres: sp.csr_matrix, prior: np.ndarray, weights: Weights,
           keep: int) -> tuple[np.ndarray, np.ndarray]:
     """Per genre combination, the ``keep`` best films by w_genres*cos + w_prior*prior.
@@ -328,11 +332,7 @@ def _fill(genres: sp.csr_matrix, prior: np.ndarray, weights: Weights,
     """
     n = genres.shape[0]
     keep = min(keep, n)
-    rows = np.repeat(np.arange(n), np.diff(genres.indptr))
-    _, genre_codes = np.unique(genres.indices, return_inverse=True)
-    # the set of genres as one exact number (2^code summed; codes are distinct per film)
-    masks = np.bincount(rows, weights=np.ldexp(1.0, genre_codes % 1000), minlength=n)
-    combo_codes, _ = pd.factorize(pd.Series(masks))
+    combo_codes = _row_sets(genres)
     first = np.unique(combo_codes, return_index=True)[1]
     combo_matrix = genres[first]
     sim = (combo_matrix @ combo_matrix.T).toarray()
