@@ -71,11 +71,11 @@ def _error_line(stderr: str) -> str:
 
 
 def _copy_catalog(build: BuildResult, root: Path) -> Path:
-    """A published catalog (symlink -> builds/<name>) in ``root``, copied from the session
-    build so the test does not pay for a first build."""
-    target = root / "builds" / build.path.name
+    """A published catalog (symlink -> catalog.builds/<name>) in ``root``, copied from the
+    session build (marker included) so the test does not pay for a first build."""
+    target = root / "catalog.builds" / build.path.name
     shutil.copytree(build.path, target)
-    (root / "catalog").symlink_to(Path("builds") / build.path.name)
+    (root / "catalog").symlink_to(Path("catalog.builds") / build.path.name)
     return root / "catalog"
 
 
@@ -93,7 +93,7 @@ def test_killed_build_leaves_the_previous_catalog_serving(
 
     proc = _cli("build", "--raw", str(sample_dir), "--catalog", str(catalog))
     deadline = time.monotonic() + TIMEOUT
-    while not list((tmp_path / "builds").glob(".tmp-*")):
+    while not list((tmp_path / "catalog.builds").glob(".tmp-*")):
         assert proc.poll() is None, f"the build ended before it could be killed: {proc.returncode}"
         assert time.monotonic() < deadline, "the second build never started writing"
         time.sleep(0.01)
@@ -114,7 +114,7 @@ def test_killed_build_leaves_the_previous_catalog_serving(
     # removes it (its process is gone).
     rebuilt = build_catalog(raw_dir=sample_dir, catalog_dir=catalog)
     assert catalog.resolve() == rebuilt.path.resolve() != (tmp_path / published).resolve()
-    assert not list((tmp_path / "builds").glob(".tmp-*"))
+    assert not list((tmp_path / "catalog.builds").glob(".tmp-*"))
     assert len(load_catalog(catalog)) == sample_build.manifest["films"]
 
 

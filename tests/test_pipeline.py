@@ -42,7 +42,7 @@ def test_failed_build_leaves_previous_catalog(sample_dir: Path, tmp_path: Path, 
         build_catalog(raw_dir=sample_dir, catalog_dir=catalog)
     assert os.readlink(catalog) == target
     assert (catalog / "manifest.json").exists()
-    assert [p.name for p in (tmp_path / "builds").iterdir()] == [first.path.name]
+    assert [p.name for p in (tmp_path / "catalog.builds").iterdir()] == [first.path.name]
 
 
 def test_second_build_replaces_the_first(sample_dir: Path, tmp_path: Path):
@@ -60,7 +60,7 @@ def test_bad_raw_file_writes_nothing(sample_dir: Path, tmp_path: Path):
     shutil.copy(sample_dir / "credits_sample.csv.gz", raw / "credits.csv.gz")
     with pytest.raises(RawDataError, match=r"movies_metadata\.csv: missing required columns"):
         build_catalog(raw_dir=raw, catalog_dir=tmp_path / "catalog")
-    assert not (tmp_path / "catalog").exists() and not (tmp_path / "builds").exists()
+    assert list(tmp_path.iterdir()) == [raw]
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

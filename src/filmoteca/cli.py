@@ -84,6 +84,23 @@ def stages() -> Iterator[RichStages]:
         adapter.finish()
 
 
+def _one_line(exc: BaseException, limit: int = 400) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _unexpected(exc: Exception) -> str:
+    """One line for an exception nobody expected; the traceback goes to a file it names."""
+    import tempfile
+    import traceback
+
+    with tempfile.NamedTemporaryFile("w", prefix="filmoteca-error-", suffix=".txt",
+                                     delete=False, encoding="utf-8") as handle:
+        traceback.print_exception(exc, file=handle)
+    return (f"unexpected {type(exc).__name__}: {_one_line(exc, 200)} (a bug in filmoteca: "
+            f"please report it with the details in {handle.name})")
+
+
 def fail(message: str) -> typer.Exit:
     console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
@@ -117,7 +134,15 @@ def build(
         with stages() as progress:
             result = build_catalog(raw_dir=raw, catalog_dir=catalog, progress=progress)
     except (RawDataError, CatalogError, OSError) as exc:
-        raise fail(str(exc)) from None
+        raise fail(_one_line(exc)) from None
+    except MemoryError:
+        raise fail("out of memory while building; the previous catalog is unchanged") from None
+    except KeyboardInterrupt:
+        console.print("[bold red]interrupted:[/] the previous catalog is unchanged",
+                      highlight=False)
+        raise typer.Exit(code=130) from None
+    except Exception as exc:  # a bug: one line, and the details kept for the report
+        raise fail(_unexpected(exc)) from None
     manifest, report = result.manifest, result.report
     console.print(
         f"Catalog built from the [bold]{manifest['dataset']}[/] data ({manifest['origin']}): "

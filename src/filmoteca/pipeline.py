@@ -42,11 +42,17 @@ def read_sources(sources: files.RawSources, report: BuildReport) -> dict[str, pd
     return frames
 
 
-def transform(frames: dict[str, pd.DataFrame], report: BuildReport,
-              progress: Progress) -> clean.Tables:
+def transform(frames: dict[str, pd.DataFrame], sources: files.RawSources,
+              report: BuildReport, progress: Progress) -> clean.Tables:
     with report.stage("movies"):
         progress.start("Cleaning films")
         films = clean.clean_movies(frames["movies"], report)
+        if films.empty:
+            reasons = ", ".join(f"{k}={v:,}" for k, v in sorted(report.dropped.items()))
+            raise files.RawDataError(
+                f"{sources.paths['movies'].name}: no film is left after cleaning ({reasons}); "
+                "the catalog is unchanged"
+            )
         links = clean.unnest_movies(films, report)
         film_ids = set(films["id"].tolist())
     with report.stage("credits"):
@@ -84,7 +90,7 @@ def build_catalog(
     progress.start(f"Reading raw files ({sources.origin})")
     with report.stage("read"):
         frames = read_sources(sources, report)
-    tables = transform(frames, report, progress)
+    tables = transform(frames, sources, report, progress)
     del frames
 
     build_dir = store.new_build_dir(catalog_dir)
@@ -107,6 +113,12 @@ def build_catalog(
         with report.stage("index"):
             progress.start("Building the serving index")
             store.write_json(build_dir, store.INDEX, build_index(tables, neighbours, manifest))
+        legacy = store.legacy_target(catalog_dir)
+        if legacy is not None:
+            report.notes.append(
+                f"the previous catalog ({legacy}, old layout) is left in place: builds now "
+                f"live in {store.builds_dir(catalog_dir)}; delete it by hand once nothing uses it"
+            )
         store.write_json(build_dir, store.MANIFEST, manifest)
         store.write_json(build_dir, store.REPORT, report.to_dict())
         final = store.publish(catalog_dir, build_dir)

@@ -1,6 +1,7 @@
 """The EDA report on the sample catalog: every figure is written as a real PNG, the page says
 which dataset it describes, and findings quote numbers that an independent pandas
-computation on the raw file reproduces. Also the thin notebook runs end to end."""
+computation on the raw file reproduces (expected sentences are written by hand, never with
+the EDA's own formatting functions). Also the thin notebook runs end to end."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from filmoteca.catalog.store import CatalogError
 from filmoteca.cli import app
 from filmoteca.eda.notebook import default_notebook, execute_notebook
 from filmoteca.eda.report import FIGURES, make_eda
-from filmoteca.eda.sections import SECTION_KEYS, SECTIONS, num, pct
+from filmoteca.eda.sections import SECTION_KEYS, SECTIONS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -83,30 +84,50 @@ def test_progress_reports_each_figure(eda_run):
     assert progress.advanced == len(SECTIONS)
 
 
+# The findings below are checked twice, independently of the EDA code: plain pandas on the
+# raw sample gives the numbers, which are compared with values written here by hand, and the
+# page must contain the sentence with those numbers written by hand the Spanish way.
+
+
 def test_missing_values_before_cleaning_match_the_raw_file(page: str, raw_movies):
     empty = int(raw_movies.isna().sum().sum())
     worst = raw_movies.isna().mean().sort_values(ascending=False)
-    assert f"hay {num(empty)} celdas vacías" in page
-    assert f"{worst.index[0]} ({num(100 * worst.iloc[0], 1)} %)" in page
+    assert (empty, worst.index[0], round(100 * worst.iloc[0], 1)) == (6041, "homepage", 93.8)
+    assert "(2.996 filas, 24 columnas) hay 6.041 celdas vacías" in page
+    assert "las columnas más incompletas son homepage (93,8 %)" in page
 
 
 def test_runtime_finding_matches_pandas(page: str, raw_movies):
     films = _kept_films(raw_movies)
     runtime = pd.to_numeric(films["runtime"], errors="coerce")
     valid = runtime[runtime > 0]
-    assert f"La duración mediana es de {num(valid.median())} minutos" in page
-    assert f"entre {num(valid.quantile(0.25))} y {num(valid.quantile(0.75))} minutos" in page
-    missing = len(films) - len(valid)
-    assert f"{num(missing)} películas ({pct(missing, len(films))}) no tienen duración" in page
+    assert (valid.median(), valid.quantile(0.25), valid.quantile(0.75)) == (102, 93, 115)
+    assert (len(films) - len(valid), round(100 * (len(films) - len(valid)) / len(films), 1)) \
+        == (39, 1.3)
+    assert "La duración mediana es de 102 minutos" in page
+    assert "dura entre 93 y 115 minutos" in page
+    assert "39 películas (1,3 %) no tienen duración" in page
 
 
 def test_language_and_money_findings_match_pandas(page: str, raw_movies):
     films = _kept_films(raw_movies)
     counts = films["original_language"].value_counts()
-    assert counts.index[0] == "en"
-    assert f"con {num(counts.iloc[0])} películas ({pct(counts.iloc[0], len(films))})" in page
+    assert (counts.index[0], counts.iloc[0], round(100 * counts.iloc[0] / len(films), 1)) \
+        == ("en", 2680, 89.5)
+    assert "El más frecuente es el inglés (en), con 2.680 películas (89,5 %)" in page
     budget = pd.to_numeric(films["budget"], errors="coerce").fillna(0)
-    assert f"Solo {pct((budget > 0).sum(), len(films))} de las películas tiene presupuesto" in page
+    assert round(100 * (budget > 0).sum() / len(films), 1) == 46.5
+    assert "Solo 46,5 % de las películas tiene presupuesto conocido" in page
+
+
+def test_years_finding_matches_pandas(page: str, raw_movies):
+    films = _kept_films(raw_movies)
+    years = films["release_date"].str[:4].astype(int)
+    decade = (years // 10 * 10).value_counts()
+    assert (years.min(), years.max(), years.median()) == (1919, 2013, 1994)
+    assert (decade.index[0], decade.iloc[0], years.value_counts().index[0]) == (1990, 1998, 1996)
+    assert "El catálogo va de 1919 a 2013, con un año mediano de 1994" in page
+    assert "La década con más estrenos es la de 1990 (1.998 películas, 66,8 % del total)" in page
 
 
 def test_missing_catalog_is_one_line_saying_to_build(tmp_path: Path):

@@ -96,3 +96,23 @@ def test_garbage_is_rejected_never_evaluated(cell: str):
 
 def test_missing_and_empty_cells_are_empty():
     assert parse_records(None) == [] == parse_records(float("nan")) == parse_records("[]")
+
+
+@pytest.mark.parametrize("cell", [
+    "garbage", "None", "[1, 2]", "[" * 50,
+    "[{'id': 1, 'name': 'x'}",  # truncated before the closing bracket
+    "[{'id': 1, 'name': 'x'} x}, {'id': 2, 'name': 'y'}]",  # garbage between two dicts
+    "[{'id': 1, 'name': 'x'}, {'id': 2, 'name': 'y'}] tail",
+    "[{'id': 007, 'name': 'x'}]",  # leading zeros: a syntax error in Python 3
+    "[{'id': 1, 'name': 'a\nb'}]",  # a raw line break inside a string
+])
+def test_shapes_reject_what_literal_eval_rejects(cell: str):
+    """The fast path of RecordShape never accepts a cell that ``ast.literal_eval`` refuses
+    (it used to read "garbage" as an empty list, and a truncated list as complete)."""
+    try:
+        value = ast.literal_eval(cell)
+    except (ValueError, SyntaxError):
+        value = None
+    assert not (isinstance(value, list) and all(isinstance(v, dict) for v in value))
+    with pytest.raises(LiteralError):
+        RecordShape(("id", "name"), ("id", "name")).extract(cell)

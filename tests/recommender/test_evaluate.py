@@ -10,14 +10,40 @@ from filmoteca.catalog.store import CatalogError
 from filmoteca.recommender import evaluate as ev
 
 
-def test_evaluation_report(catalog_dir: Path, tmp_path: Path) -> None:
-    path = ev.evaluate(catalog_dir, tmp_path / "reports", seed=42)
-    assert path == tmp_path / "reports" / "recommender.md"
-    text = path.read_text(encoding="utf-8")
-    for method in (ev.MODEL, ev.CONTENT, ev.RANDOM, ev.POPULAR, ev.TFIDF):
-        assert f"| {method} |" in text
+@pytest.fixture(scope="module")
+def report(catalog_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("reports")
+    path = ev.evaluate(catalog_dir, out, seed=42)
+    return out, path.read_text(encoding="utf-8")
+
+
+def _table(text: str) -> dict[str, dict[str, float]]:
+    """The results table of the written report: method -> column -> value."""
+    lines = [line for line in text.splitlines() if line.startswith("| ")]
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    table = {}
+    for line in lines[1:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        table[cells[0]] = {h: float(c.rstrip("%")) for h, c in zip(header[1:], cells[1:],
+                                                                  strict=True)}
+    return table
+
+
+def test_evaluation_report(report: tuple[Path, str]) -> None:
+    out, text = report
+    assert (out / "recommender.md").is_file()
+    assert set(_table(text)) == {ev.MODEL, ev.CONTENT, ev.RANDOM, ev.POPULAR, ev.TFIDF}
     assert "HR@5 long tail" in text and "## Protocol" in text
-    assert (tmp_path / "reports" / "figures" / "recommender.png").stat().st_size > 0
+    assert (out / "figures" / "recommender.png").stat().st_size > 0
+
+
+def test_model_beats_random_and_overview_tfidf(report: tuple[Path, str]) -> None:
+    """On HR@5 and long-tail HR@5, on held-out users (seed 42), in the same run."""
+    table = _table(report[1])
+    model = table[ev.MODEL]
+    for baseline in (ev.RANDOM, ev.TFIDF):
+        for metric in ("HR@5", "HR@5 long tail"):
+            assert model[metric] > table[baseline][metric], (baseline, metric)
 
 
 def test_missing_catalog_is_one_line_error(tmp_path: Path) -> None:

@@ -138,3 +138,37 @@ def test_tiny_catalog_with_cast() -> None:
     assert best["neighbour_id"] in (1, 3)
     assert "reparto en común: Ann Actor, Bob Actor" in best["reasons"]
     assert "géneros en común: Drama" in best["reasons"]
+
+
+def test_genre_sets_are_exact_for_any_number_of_genres():
+    """Films are grouped by their exact set of genres, also with more than 53 genres in use
+    (a bitmask summed as floats loses the low bits: 2**0 + 2**69 == 2**69 in float64)."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from filmoteca.recommender.model import _row_sets
+
+    rows = [[g] for g in range(70)] + [[0, 69], [69], [0, 69], []]
+    indptr = np.cumsum([0, *map(len, rows)])
+    indices = np.array([c for r in rows for c in r], dtype=np.int64)
+    matrix = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(rows), 70))
+    codes = _row_sets(matrix).tolist()
+    assert codes[:70] == list(range(70))
+    assert codes[70:] == [70, 69, 70, 71]  # {0, 69} is neither {69} nor the empty set
+    assert float(2**0 + 2**69) == float(2**69)  # why the old float bitmask was wrong
+
+
+def test_group_order_is_exact_for_large_groups_and_close_scores():
+    """(group asc, score desc, position asc), also for groups in the millions and scores
+    1e-9 apart over a span of 3 (a single float key cannot hold both)."""
+    import numpy as np
+
+    from filmoteca.recommender.model import _group_order
+
+    rng = np.random.default_rng(0)
+    size = 20_000
+    group = np.sort(rng.integers(0, 3_000_000, size=size // 4)).repeat(4)
+    score = np.round(rng.choice([0.0, 3.0], size=size) + rng.integers(0, 3, size=size) * 1e-9,
+                     9)
+    expected = sorted(range(size), key=lambda i: (group[i], -score[i], i))
+    assert _group_order(group, score).tolist() == expected

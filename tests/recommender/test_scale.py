@@ -1,8 +1,9 @@
-"""The neighbours stage at the full catalog's size (the sample tiled 15x in memory)."""
+"""The neighbours stage at the full catalog's size (the sample tiled 15x in memory): every
+film gets its k neighbours, never itself. Its time and memory are measured by
+``benchmarks/build.py``, not here."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import fields
 from pathlib import Path
 
@@ -39,9 +40,7 @@ def _tiled(catalog_dir: Path, copies: int) -> Tables:
 @pytest.mark.slow
 def test_neighbours_at_full_scale(catalog_dir: Path) -> None:
     tables = _tiled(catalog_dir, COPIES)
-    cpu = time.process_time()
     nb = compute_neighbours(tables, NullProgress())
-    cpu = time.process_time() - cpu
     assert len(nb) == 10 * len(tables.films)
+    assert (nb.groupby("film_id").size() == 10).all()
     assert not (nb["film_id"] == nb["neighbour_id"]).any()
-    assert cpu < 25.0, f"neighbours took {cpu:.1f} s of CPU"

@@ -1,36 +1,64 @@
-"""Write and read the catalog directory.
+"""Write and read the catalog directory, and never touch anything this project did not make.
 
-Layout (``data/processed/`` by default)::
+Layout, for ``--catalog X/catalog`` (``data/processed/catalog`` by default)::
 
-    catalog -> builds/20261126T120000-1234   (a symlink, swapped atomically)
-    builds/20261126T120000-1234/
-        manifest.json        dataset kind (sample | full | synthetic), counts, build time
-        build_report.json    dropped / repaired rows by reason, rows per table, timings
-        index.json           the serving index (all the API loads)
-        *.parquet            the clean tables (ETL, EDA, evaluation)
+    X/catalog -> catalog.builds/20261126T120000-1234-0   (a relative symlink, swapped atomically)
+    X/catalog.builds/                  this catalog's builds, and nothing else's
+        20261126T120000-1234-0/
+            .filmoteca-build     the marker: this folder is a build of ``X/catalog``
+            manifest.json        dataset kind (sample | full | synthetic), counts, build time
+            build_report.json    dropped / repaired rows by reason, rows per table, timings
+            index.json           the serving index (all the API loads)
+            *.parquet            the clean tables (ETL, EDA, evaluation)
+        .tmp-20261126T130000-5678-0/   a build being written (or killed half-way)
 
-A build writes a new ``builds/`` directory completely, then replaces the ``catalog`` symlink
-with :func:`os.replace` (atomic on POSIX): a build that fails or is killed half-way leaves
-the previous catalog untouched and serving. Older build directories are removed after the
-swap; the temporary folder of a killed build is removed by the next build.
+A build writes a new folder completely, then replaces the ``catalog`` symlink with
+:func:`os.replace` (atomic on POSIX): a build that fails or is killed half-way leaves the
+previous catalog untouched and serving.
+
+Clean-up only ever removes folders inside ``<catalog>.builds/`` that carry the marker naming
+this catalog: after a publish, every such build except the new one and the one it replaced
+(a reader that resolved the link just before the swap may still be reading it); before a
+build, ``.tmp-*`` folders whose process is gone. Two catalogs in one folder (``X/a`` and
+``X/b``) have separate ``X/a.builds/`` and ``X/b.builds/``; a user's own ``X/builds/`` is
+never looked at. Upgrading from the old layout (``catalog -> builds/NAME``): the old build
+keeps serving until the next build swaps the link, and is then left where it is (nothing
+marks it as this catalog's alone), which :func:`legacy_target` lets the build report say.
+
+Readers resolve the link ONCE (:func:`resolve`) and read every file from the real build
+folder, so a publish during a long read (evaluation, EDA) cannot mix two builds.
 
 Reading the serving index needs only :mod:`orjson`; reading tables needs pandas/pyarrow.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import shutil
+import socket
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MANIFEST = "manifest.json"
 REPORT = "build_report.json"
 INDEX = "index.json"
-BUILDS = "builds"
+#: Suffix of the folder holding one catalog's builds: ``X/catalog`` -> ``X/catalog.builds``.
+BUILDS_SUFFIX = ".builds"
+#: The file that marks a folder as a build made by this project, for one catalog.
+MARKER = ".filmoteca-build"
+#: The shared folder of the old layout (``catalog -> builds/NAME``), only ever read.
+LEGACY_BUILDS = "builds"
+TMP_PREFIX = ".tmp-"
+HINT = "run `filmoteca build` (or `make build`)"
+_SERIAL = itertools.count()
 
 
 class CatalogError(Exception):
@@ -52,44 +80,125 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _remove_abandoned(builds: Path) -> None:
-    """Delete ``.tmp-*`` folders left by builds that were killed (their process is gone)."""
-    for tmp in builds.glob(".tmp-*"):
-        pid = tmp.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _alive(int(pid)):
+def builds_dir(catalog_dir: Path) -> Path:
+    """The folder that holds ``catalog_dir``'s builds (and no other catalog's)."""
+    return catalog_dir.with_name(catalog_dir.name + BUILDS_SUFFIX)
+
+
+def _marker(folder: Path) -> dict[str, Any] | None:
+    """The marker of a build folder made by this project, or None (not ours, or unreadable)."""
+    try:
+        data = orjson.loads((folder / MARKER).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) and data.get("tool") == "filmoteca" else None
+
+
+def _ours(folder: Path, catalog_dir: Path) -> dict[str, Any] | None:
+    """The marker if ``folder`` is a build of ``catalog_dir`` made by this project."""
+    marker = _marker(folder)
+    if marker is None or marker.get("catalog") != catalog_dir.name:
+        return None
+    return marker
+
+
+def _remove_abandoned(catalog_dir: Path) -> None:
+    """Delete this catalog's ``.tmp-*`` builds whose process (on this host) is gone."""
+    builds = builds_dir(catalog_dir)
+    for tmp in builds.glob(f"{TMP_PREFIX}*"):
+        marker = _ours(tmp, catalog_dir)
+        if marker is None or marker.get("host") != socket.gethostname():
+            continue
+        pid = marker.get("pid")
+        if isinstance(pid, int) and pid != os.getpid() and not _alive(pid):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
 def new_build_dir(catalog_dir: Path) -> Path:
-    builds = catalog_dir.parent / BUILDS
+    """A fresh, marked ``.tmp-*`` folder in ``<catalog>.builds/`` for one build to fill."""
+    builds = builds_dir(catalog_dir)
+    made_builds = not builds.exists()
     builds.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned(builds)
+    _remove_abandoned(catalog_dir)
     stamp = time.strftime("%Y%m%dT%H%M%S")
-    path = builds / f".tmp-{stamp}-{os.getpid()}"
-    path.mkdir()
-    return path
+    for _ in range(1000):
+        name = f"{stamp}-{os.getpid()}-{next(_SERIAL)}"  # unique among live processes
+        path = builds / f"{TMP_PREFIX}{name}"
+        if (builds / name).exists():
+            continue
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        _dump(path / MARKER, {
+            "tool": "filmoteca", "catalog": catalog_dir.name, "pid": os.getpid(),
+            "host": socket.gethostname(), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "made_builds_dir": made_builds,
+        })
+        return path
+    raise CatalogError(f"cannot create a build folder in {builds}")  # pragma: no cover
+
+
+def current_build(catalog_dir: Path) -> Path | None:
+    """The real folder ``catalog_dir`` points to now, or None if there is none."""
+    try:
+        real = catalog_dir.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    return real if real.is_dir() else None
+
+
+def legacy_target(catalog_dir: Path) -> Path | None:
+    """The build of the old layout (``catalog -> builds/NAME``) the link points to, if so."""
+    if not catalog_dir.is_symlink():
+        return None
+    target = Path(os.readlink(catalog_dir))
+    if target.is_absolute() or target.parts[:1] != (LEGACY_BUILDS,):
+        return None
+    return catalog_dir.parent / target
 
 
 def publish(catalog_dir: Path, build_dir: Path) -> Path:
-    """Make ``build_dir`` the catalog: rename it to its final name, swap the symlink."""
-    final = build_dir.with_name(build_dir.name.removeprefix(".tmp-"))
+    """Make ``build_dir`` the catalog: rename it to its final name, swap the symlink, then
+    remove this catalog's older builds (keeping the one just replaced)."""
+    final = build_dir.with_name(build_dir.name.removeprefix(TMP_PREFIX))
     build_dir.rename(final)
+    replaced = current_build(catalog_dir)
     if catalog_dir.exists() and not catalog_dir.is_symlink():
-        # A plain directory from another tool: keep it beside the builds, never delete it.
+        # A plain directory from another tool: keep it beside the catalog, never delete it.
         catalog_dir.rename(catalog_dir.with_name(catalog_dir.name + f".old-{os.getpid()}"))
     link_tmp = catalog_dir.with_name(f".{catalog_dir.name}.link-{os.getpid()}")
     if link_tmp.is_symlink():
         link_tmp.unlink()
-    link_tmp.symlink_to(Path(BUILDS) / final.name)
+    link_tmp.symlink_to(Path(final.parent.name) / final.name)
     os.replace(link_tmp, catalog_dir)
+    keep = {final.resolve()} | ({replaced} if replaced else set())
     for old in final.parent.iterdir():
-        if old != final and not old.name.startswith(".tmp-"):
+        if (old.name.startswith(TMP_PREFIX) or old.is_symlink() or not old.is_dir()
+                or old.resolve() in keep):
+            continue
+        if _ours(old, catalog_dir) is not None:
             shutil.rmtree(old, ignore_errors=True)
     return final
 
 
 def discard(build_dir: Path) -> None:
+    """Remove a build that failed (it is ours: :func:`new_build_dir` made it), and the
+    ``<catalog>.builds/`` folder too if this build created it and nothing else is in it."""
+    marker = _marker(build_dir) or {}
     shutil.rmtree(build_dir, ignore_errors=True)
+    if marker.get("made_builds_dir"):
+        with contextlib.suppress(OSError):
+            build_dir.parent.rmdir()  # only succeeds when empty
+
+
+def resolve(catalog_dir: Path) -> Path:
+    """The real build folder behind ``catalog_dir``, resolved once: read every file of one
+    run from it, so a publish in the middle of the run cannot mix two builds."""
+    real = current_build(Path(catalog_dir))
+    if real is None:
+        raise CatalogError(f"catalog not found: {catalog_dir} does not exist; {HINT}")
+    return real
 
 
 def write_json(build_dir: Path, name: str, data: Any) -> None:
@@ -99,14 +208,27 @@ def write_json(build_dir: Path, name: str, data: Any) -> None:
 
 def read_json(catalog_dir: Path, name: str) -> Any:
     path = catalog_dir / name
-    hint = "run `filmoteca build` (or `make build`)"
     if not path.exists():
-        raise CatalogError(f"catalog not found: {path} is missing; {hint}")
+        raise CatalogError(f"catalog not found: {path} is missing; {HINT}")
     try:
         return orjson.loads(path.read_bytes())
     except (orjson.JSONDecodeError, OSError) as exc:
-        raise CatalogError(f"catalog is corrupt: {path} ({exc}); {hint}") from None
+        raise CatalogError(f"catalog is corrupt: {path} ({exc}); {HINT}") from None
 
 
 def table_path(catalog_dir: Path, name: str) -> Path:
     return catalog_dir / f"{name}.parquet"
+
+
+def read_table(build: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """One Parquet table of a build (pass the folder :func:`resolve` returned);
+    :class:`CatalogError` (one line) if it is missing or unreadable."""
+    import pandas as pd
+
+    path = table_path(build, name)
+    if not path.exists():
+        raise CatalogError(f"catalog table not found: {path}; {HINT}")
+    try:
+        return pd.read_parquet(path, columns=columns).reset_index(drop=True)
+    except (OSError, ValueError) as exc:
+        raise CatalogError(f"catalog table unreadable: {path} ({exc}); {HINT}") from None

@@ -48,20 +48,6 @@ class EdaData:
         return str(self.manifest.get("dataset", "desconocido"))
 
 
-def _read_table(catalog_dir: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
-    path = store.table_path(catalog_dir, name)
-    if not path.exists():
-        raise store.CatalogError(
-            f"catalog table not found: {path}; run `filmoteca build` (or `make build`)"
-        )
-    try:
-        return pd.read_parquet(path, columns=columns).reset_index(drop=True)
-    except (OSError, ValueError) as exc:
-        raise store.CatalogError(
-            f"catalog table unreadable: {path} ({exc}); run `filmoteca build` (or `make build`)"
-        ) from None
-
-
 def raw_missing_values(path: Path) -> tuple[pd.Series, int]:
     """Empty cells per column of the raw movies file, read exactly as the build reads it."""
     frame, _skipped = files.read_raw(path, files.MOVIES)
@@ -69,13 +55,17 @@ def raw_missing_values(path: Path) -> tuple[pd.Series, int]:
 
 
 def load_data(catalog_dir: Path) -> EdaData:
-    """Read the catalog built by ``filmoteca build`` (and the raw movies file if present)."""
-    manifest = store.read_json(catalog_dir, store.MANIFEST)
-    report = store.read_json(catalog_dir, store.REPORT)
-    films = _read_table(catalog_dir, "films", list(FILM_COLUMNS))
-    tables = {name: _read_table(catalog_dir, name) for name in LINK_TABLES}
+    """Read the catalog built by ``filmoteca build`` (and the raw movies file if present).
+
+    The ``catalog`` link is resolved once and every file is read from that one build, so a
+    build published meanwhile cannot mix two builds in one report."""
+    build = store.resolve(catalog_dir)
+    manifest = store.read_json(build, store.MANIFEST)
+    report = store.read_json(build, store.REPORT)
+    films = store.read_table(build, "films", list(FILM_COLUMNS))
+    tables = {name: store.read_table(build, name) for name in LINK_TABLES}
     data = EdaData(
-        catalog_dir=catalog_dir,
+        catalog_dir=build,
         manifest=manifest,
         report=report,
         films=films,

@@ -61,6 +61,7 @@ COLUMNS_ES = {
 #: Why the build dropped film rows (keys of the build report, without "movies.").
 DROP_REASONS_ES = {
     "malformed_id": "id no numérico (filas desplazadas)",
+    "id_too_large": "id demasiado grande",
     "duplicate_id": "id duplicado",
     "missing_title": "sin título",
     "missing_release_date": "sin fecha de estreno",

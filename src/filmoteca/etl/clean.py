@@ -3,7 +3,8 @@
 Owns the catalog's table schema (column names and types below). Input: raw frames as read by
 :mod:`filmoteca.raw.files` (all text). Output: :class:`Tables`.
 
-Cleaning rules (DESIGN.md), in order, each counted in the build report:
+Cleaning rules (the course's, as the README states them), in order, each counted in the
+build report:
 
 1. rows whose ``id`` is not an integer (the shifted rows of the Kaggle file) are dropped;
 2. duplicated ids: the first row is kept;
@@ -16,6 +17,24 @@ Cleaning rules (DESIGN.md), in order, each counted in the build report:
 7. ``video``, ``imdb_id``, ``adult``, ``original_title``, ``poster_path``, ``homepage`` are
    dropped;
 8. nested cells become link tables; a cell that is not a valid literal counts as empty.
+
+Hostile values never stop a build (each is counted by reason in the build report):
+
+- ids (of films and of nested records) must be whole numbers from 0 to 2**63 - 1; a film
+  row with another id is dropped (``malformed_id``, ``id_too_large``); a nested record with
+  an id that is a digit string or a whole float is repaired, any other is dropped
+  (``<table>.record_invalid_<column>``); names must be non-empty text; repeated records are
+  dropped (``<table>.record_duplicate``); a cast member's billing ``order`` that is not a
+  whole number becomes its position in the cell (``cast.order_invalid_set_to_position``);
+- numbers of ``films``: budget, revenue, popularity, votes that are negative, infinite or
+  not numbers become 0; ``vote_average`` outside [0, 10] becomes 0; a runtime that is not
+  a number, negative or infinite becomes unknown; release years outside [1870, 2100] are
+  dropped with the invalid dates.
+
+For every table ``rows_in`` counts what came in and ``rows_out`` what was kept, and
+``rows_in - rows_out`` is the sum of its dropped reasons: ``films`` (reasons ``movies.*``),
+``credits`` and ``keywords_file`` count raw rows; the link tables count the records found in
+the cells (reasons ``<table>.record_*``); ``ratings`` counts MovieLens rows.
 
 Tables (``film_id`` is the TMDB id, the ``id`` of ``films``):
 
@@ -52,6 +71,10 @@ FILM_COLUMNS = (
     "release_year", "runtime", "budget", "revenue", "return", "popularity", "vote_average",
     "vote_count",
 )
+
+INT64_MAX = int(np.iinfo(np.int64).max)
+#: Release years outside this range are not film dates (the first films are from 1874).
+YEARS = (1870, 2100)
 
 # Key order of cast and crew entries in the real credits.csv (fast path; others fall back).
 CAST_SHAPE = RecordShape(
@@ -91,14 +114,47 @@ def _numeric(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series, errors="coerce")
 
 
+def _id_text(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ids written as text: (int64 values, valid mask, too-large mask). Valid: ASCII digits
+    only, at most ``INT64_MAX`` (compared as text, so 25-digit ids never overflow)."""
+    text = _text(series)
+    digits = text.str.fullmatch(r"[0-9]+").fillna(False).to_numpy(dtype=bool)
+    significant = text.str.lstrip("0")
+    width = significant.str.len().fillna(0).to_numpy()
+    limit = str(INT64_MAX)
+    above = (significant > limit).fillna(False).to_numpy(dtype=bool)
+    too_large = digits & ((width > len(limit)) | ((width == len(limit)) & above))
+    valid = digits & ~too_large
+    values = np.zeros(len(series), dtype=np.int64)
+    values[valid] = text[valid].astype("int64").to_numpy()
+    return values, valid, too_large
+
+
+def _non_negative(df: pd.DataFrame, column: str, report: BuildReport, *,
+                  upper: float = np.inf, unknown: bool = False) -> pd.Series:
+    """A numeric column of ``films``: values that are not numbers, negative, infinite or
+    above ``upper`` become 0 (or unknown, NaN, if ``unknown``), and so do missing ones;
+    each case is counted (missing values only when they become 0)."""
+    values = _numeric(df[column])
+    missing = df[column].isna()
+    wrong = values.isna() & ~missing
+    bad = values.notna() & ~(np.isfinite(values) & (values >= 0) & (values <= upper))
+    to = "unknown" if unknown else "0"
+    if not unknown:
+        report.repair(f"movies.{column}_missing_set_to_0", int(missing.sum()))
+    report.repair(f"movies.{column}_not_numeric_set_to_{to}", int(wrong.sum()))
+    report.repair(f"movies.{column}_invalid_set_to_{to}", int(bad.sum()))
+    return values.mask(bad).fillna(np.nan if unknown else 0.0).astype("float64")
+
+
 def clean_movies(raw: pd.DataFrame, report: BuildReport) -> pd.DataFrame:
     """Rules 1-7 on the raw movies frame; returns ``films`` plus the raw nested columns."""
     rows_in = len(raw)
-    ids = _text(raw["id"])
-    valid = ids.str.fullmatch(r"\d+").fillna(False).astype(bool)
-    report.drop("movies.malformed_id", int((~valid).sum()))
+    ids, valid, too_large = _id_text(raw["id"])
+    report.drop("movies.id_too_large", int(too_large.sum()))
+    report.drop("movies.malformed_id", int((~valid & ~too_large).sum()))
     df = raw.loc[valid].copy()
-    df["id"] = ids[valid].astype("int64")
+    df["id"] = ids[valid]
 
     duplicated = df["id"].duplicated(keep="first")
     report.drop("movies.duplicate_id", int(duplicated.sum()))
@@ -115,6 +171,7 @@ def clean_movies(raw: pd.DataFrame, report: BuildReport) -> pd.DataFrame:
 
     date_text = _text(df["release_date"])
     dates = pd.to_datetime(date_text, format="%Y-%m-%d", errors="coerce")
+    dates = dates.where((dates.dt.year >= YEARS[0]) & (dates.dt.year <= YEARS[1]))
     missing_date = date_text.isna()
     invalid_date = ~missing_date & dates.isna()
     report.drop("movies.missing_release_date", int(missing_date.sum()))
@@ -124,22 +181,18 @@ def clean_movies(raw: pd.DataFrame, report: BuildReport) -> pd.DataFrame:
     df["release_date"] = dates.dt.strftime("%Y-%m-%d")
     df["release_year"] = dates.dt.year.astype("int32")
 
-    for column in ("budget", "revenue"):
-        values = _numeric(df[column])
-        missing = df[column].isna()
-        report.repair(f"movies.{column}_missing_set_to_0", int(missing.sum()))
-        report.repair(
-            f"movies.{column}_not_numeric_set_to_0", int((values.isna() & ~missing).sum())
-        )
-        df[column] = values.fillna(0.0).astype("float64")
+    for column in ("budget", "revenue", "popularity"):
+        df[column] = _non_negative(df, column, report)
     budget, revenue = df["budget"].to_numpy(), df["revenue"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        df["return"] = np.where((budget > 0) & (revenue > 0), revenue / budget, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = np.where((budget > 0) & (revenue > 0), revenue / budget, 0.0)
+    df["return"] = np.where(np.isfinite(ratio), ratio, 0.0)
 
-    df["runtime"] = _numeric(df["runtime"]).astype("float64")
-    df["popularity"] = _numeric(df["popularity"]).fillna(0.0).astype("float64")
-    df["vote_average"] = _numeric(df["vote_average"]).fillna(0.0).astype("float64")
-    df["vote_count"] = _numeric(df["vote_count"]).fillna(0).astype("int64")
+    df["runtime"] = _non_negative(df, "runtime", report, unknown=True)
+    df["vote_average"] = _non_negative(df, "vote_average", report, upper=10.0)
+    df["vote_count"] = np.round(
+        _non_negative(df, "vote_count", report, upper=float(2**53))
+    ).astype("int64")
     for column in ("original_language", "overview", "tagline", "status"):
         df[column] = _text(df[column])
     df = df.drop(columns=[c for c in DROPPED_COLUMNS if c in df.columns])
@@ -151,12 +204,13 @@ def _link_table(
     film_ids: np.ndarray,
     cells: pd.Series,
     shape: RecordShape,
+    table: str,
     columns: tuple[str, ...],
     reason: str,
     report: BuildReport,
 ) -> pd.DataFrame:
-    """One row per (film, nested record): the ``shape.wanted`` values named ``columns``.
-    Records missing a value are skipped; unparseable cells count as empty (``reason``)."""
+    """One row per (film, nested record): the ``shape.wanted`` values named ``columns``,
+    checked by :func:`records_frame`; unparseable cells count as empty (``reason``)."""
     rows: list[tuple[Any, ...]] = []
     bad = 0
     for film_id, cell in zip(film_ids.tolist(), cells.tolist(), strict=True):
@@ -165,22 +219,109 @@ def _link_table(
         except LiteralError:
             bad += 1
             continue
-        rows.extend(
-            (film_id, *values) for values in records
-            if all(v is not None and v != "" for v in values)
-        )
+        rows.extend((film_id, *values) for values in records)
     report.repair(reason, bad)
-    return _frame(rows, ("film_id", *columns))
+    return records_frame(rows, ("film_id", *columns), table, report)
 
 
-def _frame(rows: list[tuple[Any, ...]], columns: tuple[str, ...]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(rows, columns=list(columns))
+def _int_value(value: object) -> int | None:
+    """A nested id or billing order as a non-negative int64, or None. Digit strings and
+    whole floats are accepted (the caller counts them as repaired)."""
+    if type(value) is int:  # not bool
+        return value if 0 <= value <= INT64_MAX else None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit() and int(text) <= INT64_MAX:
+            return int(text)
+        return None
+    if isinstance(value, float) and value.is_integer() and 0 <= value <= INT64_MAX:
+        return int(value)
+    return None
+
+
+def _int_column(values: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(int64 values, valid mask, converted mask) of a column of nested ids."""
+    n = len(values)
+    if set(map(type, values)) <= {int}:  # the real files: plain ints, checked in C
+        try:
+            array = np.array(values, dtype=np.int64)
+        except OverflowError:
+            pass
+        else:
+            return array, array >= 0, np.zeros(n, dtype=bool)
+    array = np.zeros(n, dtype=np.int64)
+    valid = np.zeros(n, dtype=bool)
+    converted = np.zeros(n, dtype=bool)
+    for i, value in enumerate(values):
+        number = _int_value(value)
+        if number is not None:
+            array[i], valid[i] = number, True
+            converted[i] = type(value) is not int
+    return array, valid, converted
+
+
+def _text_column(values: list[Any]) -> tuple[pd.Series, np.ndarray]:
+    """(stripped text, valid mask: non-empty text) of a column of nested names."""
+    if set(map(type, values)) <= {str}:
+        text = pd.Series(values, dtype="string").str.strip()
+    else:
+        text = pd.Series([v.strip() if isinstance(v, str) else None for v in values],
+                         dtype="string")
+    return text, (text.fillna("") != "").to_numpy(dtype=bool)
+
+
+def records_frame(rows: list[tuple[Any, ...]], columns: tuple[str, ...], table: str,
+                  report: BuildReport, positions: list[int] | None = None) -> pd.DataFrame:
+    """The rows of a link table, every value checked (see the module docstring).
+
+    ``columns[0]`` is ``film_id`` (already a valid int). ``*_id`` columns hold ids, ``order``
+    a billing order (invalid -> ``positions``), ``character`` optional text, the rest
+    required text. A record is dropped for its first invalid column, then repeated records
+    are dropped; ``rows_in`` = records found, ``rows_out`` = records kept.
+    """
+    n = len(rows)
+    by_column = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+    keep = np.ones(n, dtype=bool)
+    data: dict[str, Any] = {}
+    for column, raw in zip(columns, by_column, strict=True):
+        values = list(raw)
+        if column == "film_id":
+            data[column] = np.array(values, dtype=np.int64)
+            continue
+        if column.endswith("_id") or column == "order":
+            array, valid, converted = _int_column(values)
+            if column == "order":
+                fallback = np.asarray(positions if positions is not None else range(n),
+                                      dtype=np.int64)
+                report.repair(f"{table}.order_invalid_set_to_position",
+                              int((keep & ~valid).sum()))
+                array = np.where(valid, array, fallback)
+            else:
+                report.repair(f"{table}.{column}_text_set_to_int", int((keep & converted).sum()))
+                report.drop(f"{table}.record_invalid_{column}", int((keep & ~valid).sum()))
+                keep &= valid
+            data[column] = array
+        else:
+            text, valid = _text_column(values)
+            if column == "character":
+                report.repair(f"{table}.character_not_text_set_empty",
+                              int((keep & ~valid & text.isna().to_numpy()).sum()))
+                text = text.fillna("")
+            else:
+                report.drop(f"{table}.record_invalid_{column}", int((keep & ~valid).sum()))
+                keep &= valid
+            data[column] = text
+    frame = pd.DataFrame(data, columns=list(columns)).loc[keep]
     for column in columns:
         if column.endswith("_id") or column == "order":
             frame[column] = frame[column].astype("int64")
-        elif column not in ("rating", "timestamp"):
-            frame[column] = frame[column].astype("string").str.strip()
-    return frame.drop_duplicates().reset_index(drop=True)
+        else:
+            frame[column] = frame[column].astype("string")
+    duplicated = frame.duplicated()
+    report.drop(f"{table}.record_duplicate", int(duplicated.sum()))
+    frame = frame.loc[~duplicated].reset_index(drop=True)
+    report.rows(table, n, len(frame))
+    return frame
 
 
 # nested column -> (table, key order in the raw file, wanted keys, their column names)
@@ -209,28 +350,28 @@ def unnest_movies(films: pd.DataFrame, report: BuildReport) -> dict[str, pd.Data
     ids = films["id"].to_numpy()
     out = {}
     for column, (table, keys, wanted, names) in MOVIE_LINKS.items():
-        frame = _link_table(
-            ids, films[column], RecordShape(keys, wanted), names,
+        out[table] = _link_table(
+            ids, films[column], RecordShape(keys, wanted), table, names,
             f"movies.{column}_unparseable_set_empty", report,
         )
-        report.rows(table, len(films), len(frame))
-        out[table] = frame
     return out
 
 
 def _valid_ids(raw: pd.DataFrame, column: str, film_ids: set[int], table: str,
                report: BuildReport) -> pd.DataFrame:
-    """Rows whose id is an integer of the catalog, first of each id kept; counted."""
-    ids = _text(raw[column])
-    valid = ids.str.fullmatch(r"\d+").fillna(False).astype(bool)
-    report.drop(f"{table}.malformed_id", int((~valid).sum()))
+    """Rows whose id is an integer of the catalog, first of each id kept; counted
+    (``table`` is the raw file's kind: ``rows_in`` its rows, ``rows_out`` those kept)."""
+    ids, valid, too_large = _id_text(raw[column])
+    report.drop(f"{table}.id_too_large", int(too_large.sum()))
+    report.drop(f"{table}.malformed_id", int((~valid & ~too_large).sum()))
     df = raw.loc[valid].copy()
-    df["film_id"] = ids[valid].astype("int64")
+    df["film_id"] = ids[valid]
     dup = df["film_id"].duplicated(keep="first")
     report.drop(f"{table}.duplicate_id", int(dup.sum()))
     df = df.loc[~dup]
     known = df["film_id"].isin(film_ids)
     report.drop(f"{table}.not_in_catalog", int((~known).sum()))
+    report.rows(table, len(raw), int(known.sum()))
     return df.loc[known]
 
 
@@ -243,21 +384,22 @@ def credits_tables(
     """``cast`` (billing order kept) and ``directors`` from credits.csv."""
     df = _valid_ids(raw, "id", film_ids, "credits", report)
     cast_rows: list[tuple[Any, ...]] = []
+    positions: list[int] = []
     director_rows: list[tuple[Any, ...]] = []
     bad_cast = bad_crew = 0
     step = 2000
     triples = zip(df["film_id"].tolist(), df["cast"].tolist(), df["crew"].tolist(), strict=True)
     for i, (film_id, cast, crew) in enumerate(triples, start=1):
         try:
-            for character, person_id, name, order in CAST_SHAPE.extract(cast):
-                if person_id is not None and name:
-                    cast_rows.append((film_id, person_id, name, character or "", order))
+            for position, (character, person_id, name, order) in enumerate(
+                CAST_SHAPE.extract(cast)
+            ):
+                cast_rows.append((film_id, person_id, name, character, order))
+                positions.append(position)
         except LiteralError:
             bad_cast += 1
         try:
-            for person_id, name in DIRECTOR_SHAPE.extract(crew):
-                if person_id is not None and name:
-                    director_rows.append((film_id, person_id, name))
+            director_rows.extend((film_id, *values) for values in DIRECTOR_SHAPE.extract(crew))
         except LiteralError:
             bad_crew += 1
         if progress is not None and i % step == 0:
@@ -266,41 +408,41 @@ def credits_tables(
         progress(len(df) % step)
     report.repair("credits.cast_unparseable_set_empty", bad_cast)
     report.repair("credits.crew_unparseable_set_empty", bad_crew)
-    cast_frame = _frame(cast_rows, ("film_id", "person_id", "name", "character", "order"))
+    cast_frame = records_frame(cast_rows, ("film_id", "person_id", "name", "character",
+                                           "order"), "cast", report, positions)
     cast_frame = cast_frame.sort_values(["film_id", "order"], kind="stable", ignore_index=True)
-    directors = _frame(director_rows, ("film_id", "person_id", "name"))
-    report.rows("cast", len(raw), len(cast_frame))
-    report.rows("directors", len(raw), len(directors))
+    directors = records_frame(director_rows, ("film_id", "person_id", "name"), "directors",
+                              report)
     return cast_frame, directors
 
 
 def keywords_table(raw: pd.DataFrame, film_ids: set[int], report: BuildReport) -> pd.DataFrame:
-    df = _valid_ids(raw, "id", film_ids, "keywords", report)
-    frame = _link_table(
-        df["film_id"].to_numpy(), df["keywords"], KEYWORD_SHAPE, ("keyword_id", "keyword"),
-        "keywords.unparseable_set_empty", report,
+    df = _valid_ids(raw, "id", film_ids, "keywords_file", report)
+    return _link_table(
+        df["film_id"].to_numpy(), df["keywords"], KEYWORD_SHAPE, "keywords",
+        ("keyword_id", "keyword"), "keywords_file.unparseable_set_empty", report,
     )
-    report.rows("keywords", len(raw), len(frame))
-    return frame
 
 
 def ratings_table(
     ratings: pd.DataFrame, links: pd.DataFrame, film_ids: set[int], report: BuildReport
 ) -> pd.DataFrame:
-    """MovieLens ratings mapped to catalog ids (``links.tmdbId``); others are left out."""
-    link = pd.DataFrame({
-        "movieId": _numeric(links["movieId"]),
-        "film_id": _numeric(links["tmdbId"]),
-    }).dropna().astype("int64").drop_duplicates("movieId")
-    frame = pd.DataFrame({
-        "user_id": _numeric(ratings["userId"]),
-        "movieId": _numeric(ratings["movieId"]),
-        "rating": _numeric(ratings["rating"]),
-        "timestamp": _numeric(ratings["timestamp"]),
-    })
-    bad = frame.isna().any(axis=1)
-    report.drop("ratings.malformed", int(bad.sum()))
-    frame = frame.loc[~bad].merge(link, on="movieId", how="left")
+    """MovieLens ratings mapped to catalog ids (``links.tmdbId``); others are left out.
+    A rating row whose ids or timestamp are not whole numbers, or whose rating is not a
+    number from 0 to 5, is dropped (``ratings.malformed``)."""
+    movie, movie_ok, _ = _id_text(links["movieId"])
+    tmdb, tmdb_ok, _ = _id_text(links["tmdbId"])
+    link = pd.DataFrame({"movieId": movie, "film_id": tmdb}).loc[movie_ok & tmdb_ok]
+    link = link.drop_duplicates("movieId")
+    user, user_ok, _ = _id_text(ratings["userId"])
+    movie, movie_ok, _ = _id_text(ratings["movieId"])
+    stamp, stamp_ok, _ = _id_text(ratings["timestamp"])
+    rating = _numeric(ratings["rating"]).to_numpy(dtype=np.float64, na_value=np.nan)
+    good = user_ok & movie_ok & stamp_ok & (rating >= 0) & (rating <= 5)
+    report.drop("ratings.malformed", int((~good).sum()))
+    frame = pd.DataFrame({"user_id": user, "movieId": movie, "rating": rating,
+                          "timestamp": stamp}).loc[good]
+    frame = frame.merge(link, on="movieId", how="left")
     outside = frame["film_id"].isna() | ~frame["film_id"].isin(film_ids)
     report.drop("ratings.film_not_in_catalog", int(outside.sum()))
     frame = frame.loc[~outside]

@@ -16,8 +16,11 @@ import ast
 import re
 from typing import Any
 
-_STR = r"'[^'\\]*(?:\\.[^'\\]*)*'|\"[^\"\\]*(?:\\.[^\"\\]*)*\""
-_SCALAR = rf"(?:{_STR}|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|None|True|False)"
+# Exactly the tokens ``ast.literal_eval`` accepts: no raw line break or NUL inside a string,
+# no integer with leading zeros ("007" is a syntax error in Python 3).
+_STR = r"'[^'\\\n\r\x00]*(?:\\.[^'\\\n\r\x00]*)*'|\"[^\"\\\n\r\x00]*(?:\\.[^\"\\\n\r\x00]*)*\""
+_NUMBER = r"-?(?:\d+(?:\.\d+)?[eE][-+]?\d+|\d+\.\d+|0|[1-9]\d*)"
+_SCALAR = rf"(?:{_STR}|{_NUMBER}|None|True|False)"
 _KEY = r"'[A-Za-z_][A-Za-z_0-9]*'"
 _PAIR = rf"{_KEY}: {_SCALAR}"
 _DICT = rf"\{{(?:{_PAIR}(?:, {_PAIR})*)?\}}"
@@ -80,13 +83,31 @@ def parse_records(cell: object) -> list[Record]:
     return value
 
 
+def _exactly_dicts(text: str, n: int) -> bool:
+    """Whether ``text`` is exactly ``[d1, d2, ..., dn]`` (or one ``d1``), given that a regular
+    expression of flat dicts matched ``n`` non-overlapping dicts in it.
+
+    Each match starts with ``{`` and ends with ``}``. If the cell holds exactly ``n`` of each,
+    they are the matches' own braces (no brace hides in a string or in garbage), so every
+    ``}, {`` joins two consecutive matches: ``n - 1`` of them mean every gap between matches
+    is exactly ``, ``; the two ends then settle what is before and after. Counting
+    characters runs in C: no second regular-expression pass.
+    """
+    if text.count("{") != n or text.count("}") != n or text.count("}, {") != n - 1:
+        return False
+    if text.startswith("[{") and text.endswith("}]"):
+        return True
+    return n == 1 and text.startswith("{") and text.endswith("}")
+
+
 class RecordShape:
     """Fast reader for cells whose dicts all have one known key order (the real files' cast
     and crew entries, the movies' nested cells). A single regular expression matches each
     whole dict and captures only the wanted values, so no per-pair Python work is done.
 
-    Guard: the number of matched dicts must equal the number of ``{`` in the cell; otherwise
-    (another key order, a brace inside a string, a damaged cell) the cell goes through
+    Guard (:func:`_exactly_dicts`): the matched dicts must be the whole cell, joined by
+    ``, `` inside ``[...]``; otherwise (another key order, a damaged or truncated cell, text
+    that holds no dict at all such as ``garbage``) the cell goes through
     :func:`parse_records`, which is exact. Either way the wanted values come back as tuples,
     in the order of ``keys``; ``where=(key, value)`` keeps only records with that value
     (compared before any conversion on the fast path, so rejected records cost nothing).
@@ -112,12 +133,14 @@ class RecordShape:
         if not text or text == "[]":
             return []
         found = self._regex.findall(text)
-        if len(found) == text.count("{"):
-            if found and not isinstance(found[0], tuple):
+        n = len(found)
+        if n and _exactly_dicts(text, n):
+            if not isinstance(found[0], tuple):
                 found = [(v,) for v in found]
             if self.where is not None:
-                at, tokens = self._where_at, self._where_tokens
-                found = [values for values in found if values[at] in tokens]
+                at, tokens, wanted = self._where_at, self._where_tokens, self.where[1]
+                found = [values for values in found if values[at] in tokens
+                         or ("\\" in values[at] and _scalar(values[at]) == wanted)]
             take = self._take
             return [tuple([_scalar(values[i]) for i in take]) for values in found]
         records = parse_records(text)

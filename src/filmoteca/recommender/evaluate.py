@@ -41,7 +41,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from filmoteca.catalog.store import CatalogError, table_path
+from filmoteca.catalog import store
+from filmoteca.catalog.store import CatalogError
 from filmoteca.etl.clean import Tables
 from filmoteca.progress import NullProgress, Progress
 from filmoteca.recommender import metrics
@@ -75,16 +76,11 @@ class Result:
 
 
 def load_tables(catalog_dir: Path) -> Tables:
-    """The catalog's Parquet tables; :class:`CatalogError` (one line) if one is missing."""
-    frames = {}
-    for f in fields(Tables):
-        path = table_path(catalog_dir, f.name)
-        if not path.exists():
-            raise CatalogError(
-                f"catalog not found: {path} is missing; run `filmoteca build` (or `make build`)"
-            )
-        frames[f.name] = pd.read_parquet(path)
-    return Tables(**frames)
+    """The catalog's Parquet tables, all from the one build ``catalog_dir`` points to now
+    (resolved once: a build published meanwhile cannot mix two builds);
+    :class:`CatalogError` (one line) if the catalog or a table is missing."""
+    build = store.resolve(catalog_dir)
+    return Tables(**{f.name: store.read_table(build, f.name) for f in fields(Tables)})
 
 
 def split_users(ratings: pd.DataFrame, seed: int,
@@ -439,12 +435,11 @@ def _notes(results: list[Result], sizes: dict[str, int]) -> list[str]:
 def evaluate(catalog_dir: Path, out_dir: Path, seed: int = 42,
              progress: Progress | None = None) -> Path:
     """Run the evaluation; return the path of ``out_dir/recommender.md``."""
-    from filmoteca.catalog.store import MANIFEST, read_json
-
     progress = progress or NullProgress()
     progress.start("Loading the catalog")
-    tables = load_tables(catalog_dir)
-    manifest = read_json(catalog_dir, MANIFEST)
+    build = store.resolve(catalog_dir)  # once: every file below comes from this build
+    tables = load_tables(build)
+    manifest = store.read_json(build, store.MANIFEST)
     if tables.ratings.empty:
         raise CatalogError(f"the catalog at {catalog_dir} has no MovieLens ratings to "
                            "evaluate with")
