@@ -1,0 +1,312 @@
+"""Serving side of semantic search: plots told in Spanish or English, titles typed in Spanish.
+
+Owns the two questions answered from the arrays written by :mod:`filmoteca.embeddings`
+(memory-mapped, int8 rows x float32 scale) and the query vector of :mod:`filmoteca.encoder`:
+
+- :meth:`SemanticIndex.search_descriptions`: exact search over every film's plot vector
+  (title, tagline and overview embedded together). Ranking = cosine + a small popularity
+  prior (``PLOT_PRIOR`` x log votes, scaled to 0..1), because people describe films they
+  know; the similarity returned is the plain cosine.
+- :meth:`SemanticIndex.resolve_title`: a title typed by a user that matched nothing directly
+  ("El padrino", "Volver al futuro") -> a :class:`TitleDecision`: the film when confident,
+  else ranked cross-lingual candidates. Score of a film (:func:`title_score`) =
+  cosine(query, title) (both lower case) + ``TITLE_PRIOR`` x popularity -
+  ``LENGTH_PENALTY`` x |log(words typed / words of the title)| (a phrase much longer or
+  shorter than a title is rarely its translation) - ``NUMBER_PENALTY`` when the numbers
+  differ (sequels). Confident = best score >= ``RESOLVE_AT`` and ahead of the second by
+  ``MIN_MARGIN``. Never resolved: a near-typo of a catalog title
+  (``fuzz.ratio`` >= ``TYPO_RATIO`` against a normalized title, the threshold the title
+  suggester already uses for typos: "Toy Stroy" keeps the plain 404 and its suggestions).
+
+The constants are calibrated by ``benchmarks/busqueda.py`` on the hand-labelled sets in
+``benchmarks/data/`` (5-fold cross-validation; see ``reports/busqueda.md``).
+
+Cost per query: one encoder call (~2 ms) and one pass over the int8 vectors in chunks that
+stay in cache. numpy is needed; the encoder is loaded on first use (or earlier, in the
+background, through :meth:`SemanticIndex.warm_up`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from filmoteca.encoder import Encoder, default_encoder
+from filmoteca.text import normalize
+
+#: Ranking weights and decision thresholds (calibrated, see the module docstring).
+TITLE_PRIOR = 0.45
+LENGTH_PENALTY = 0.1
+NUMBER_PENALTY = 0.3
+RESOLVE_AT = 0.93
+MIN_MARGIN = 0.04
+PLOT_PRIOR = 0.3
+#: ``fuzz.ratio`` (0-100) against a catalog title from which a query is a typo, not a
+#: translation (the suggester's ``CLOSE_SCORE``).
+TYPO_RATIO = 80.0
+#: Rows converted to float32 at a time (512 x 512 x 4 bytes = 1 MB: stays in cache).
+CHUNK = 512
+#: Longest query embedded (characters); the API caps input earlier.
+MAX_QUERY = 500
+
+RESOLVED = "resolved"
+NEAR_TYPO = "near_typo"
+NOT_CONFIDENT = "not_confident"
+EMPTY = "empty"
+
+
+@dataclass(frozen=True, slots=True)
+class TitleDecision:
+    """How a typed title was read.
+
+    ``position``: the film (row of ``films``) when resolved, else None. ``similarity``:
+    cosine between the query and that film's title (or the best candidate's, when not
+    resolved; 0.0 if there is none). ``candidates``: (position, cosine) of the best films,
+    best first (the first is ``position`` when resolved). ``reason``: :data:`RESOLVED`,
+    :data:`NEAR_TYPO` (a catalog title is within typo distance: leave it to the fuzzy
+    suggester), :data:`NOT_CONFIDENT` or :data:`EMPTY` (nothing to embed).
+    """
+
+    query: str
+    position: int | None
+    similarity: float
+    candidates: tuple[tuple[int, float], ...]
+    reason: str
+
+    @property
+    def resolved(self) -> bool:
+        return self.position is not None
+
+
+class _Vectors:
+    """One kind of arrays ("titles" or "plots"): int8 rows, scales, film of each row."""
+
+    def __init__(self, folder: Path, kind: str, films: int) -> None:
+        self.rows = np.load(folder / f"{kind}.i8.npy", mmap_mode="r")
+        self.scale = np.load(folder / f"{kind}.scale.npy")
+        self.film = np.load(folder / f"{kind}.film.npy")
+        if not (len(self.rows) == len(self.scale) == len(self.film) >= films):
+            raise ValueError(f"{kind} arrays in {folder} do not match {films} films")
+        if not np.array_equal(self.film[:films], np.arange(films)):
+            raise ValueError(f"{kind} arrays in {folder}: the first rows must be films 0..n-1")
+        self.films = films
+
+    def cosines(self, query: np.ndarray) -> np.ndarray:
+        """Cosine of ``query`` (unit float32) with every row, float32 (rows,)."""
+        rows = self.rows
+        out = np.empty(len(rows), dtype=np.float32)
+        buffer = np.empty((min(CHUNK, len(rows)), rows.shape[1]), dtype=np.float32)
+        for start in range(0, len(rows), CHUNK):
+            block = buffer[:min(CHUNK, len(rows) - start)]
+            np.copyto(block, rows[start:start + len(block)], casting="unsafe")
+            np.matmul(block, query, out=out[start:start + len(block)])
+        out *= self.scale
+        return out
+
+    def per_film(self, values: np.ndarray) -> np.ndarray:
+        """Row values -> film values (the best row of each film)."""
+        out = values[:self.films].copy()
+        if len(values) > self.films:
+            np.maximum.at(out, self.film[self.films:], values[self.films:])
+        return out
+
+
+_NUMBER = re.compile(r"^(\d+)(?:st|nd|rd|th|o|a)?$")
+_ROMAN = {"ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+
+
+def numbers(key: str) -> frozenset[int]:
+    """The numbers written in a normalized name, as digits ("2", "13th", "2o") or roman
+    numerals from II to X: "el padrino ii" -> {2}, "die hard 2" -> {2}, "friday the 13th"
+    -> {13}. A sequel number that differs from the title's is strong evidence against it."""
+    found = set()
+    for word in re.findall(r"[a-z0-9]+", key):
+        match = _NUMBER.match(word)
+        if match:
+            found.add(int(match.group(1)))
+        elif word in _ROMAN:
+            found.add(_ROMAN[word])
+    return frozenset(found)
+
+
+def title_score(
+    cosine: np.ndarray, prior: np.ndarray, log_title_words: np.ndarray, typed_words: Any,
+    number_mismatch: np.ndarray, *, title_prior: float = TITLE_PRIOR,
+    length_penalty: float = LENGTH_PENALTY, number_penalty: float = NUMBER_PENALTY,
+) -> np.ndarray:
+    """Score of each film as the reading of a typed title: cosine(query, title) +
+    ``title_prior`` x popularity - ``length_penalty`` x |log(typed words / title words)| -
+    ``number_penalty`` where the numbers typed differ from the title's ("El padrino II" is
+    not "The Godfather"). Broadcasts: queries x films arrays work too (``typed_words`` as a
+    column)."""
+    return (cosine + title_prior * prior
+            - length_penalty * np.abs(log_title_words - np.log(np.maximum(typed_words, 1)))
+            - number_penalty * number_mismatch)
+
+
+def is_confident(first: float, second: float, *, resolve_at: float = RESOLVE_AT,
+                 min_margin: float = MIN_MARGIN) -> bool:
+    """True when the best score is high enough and clearly ahead of the second."""
+    return first >= resolve_at and first - second >= min_margin
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest scores, best first (ties: lower index first)."""
+    k = min(k, len(scores))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    return part[np.lexsort((part, -scores[part]))]
+
+
+class SemanticIndex:
+    """Description search and cross-lingual title resolution over one catalog.
+
+    ``folder``: where :func:`filmoteca.embeddings.build_embeddings` wrote the arrays.
+    ``titles`` and ``votes``: each film's title and vote count, in film-position order
+    (the serving index's ``films`` columns). ``title_keys``: optional normalized titles
+    sorted by length (the index's title suggestion list) for the typo check; computed from
+    ``titles`` on first use when omitted.
+    """
+
+    def __init__(
+        self, folder: Path, titles: Sequence[str], votes: Sequence[float], *,
+        title_keys: Sequence[str] | None = None, encoder: Encoder | None = None,
+    ) -> None:
+        folder = Path(folder)
+        self.folder = folder
+        self.meta = json.loads((folder / "embeddings.json").read_text(encoding="utf-8"))
+        n = len(titles)
+        if len(votes) != n:
+            raise ValueError("one vote count per title is needed")
+        self.titles = _Vectors(folder, "titles", n)
+        self.plots = _Vectors(folder, "plots", n)
+        self._title_names = titles
+        counts = np.asarray(votes, dtype=np.float64)
+        top = math.log1p(float(counts.max())) if n and counts.max() > 0 else 1.0
+        self.prior = (np.log1p(np.clip(counts, 0, None)) / top).astype(np.float32)
+        self.encoder = encoder or default_encoder()
+        self._keys = list(title_keys) if title_keys is not None else None
+        self._lengths: list[int] | None = None
+        self._title_words: np.ndarray | None = None
+        self._title_numbers = np.zeros(0, dtype=np.int32)
+        self._number_sets: dict[frozenset[int], int] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self.titles.films
+
+    def warm_up(self, background: bool = True) -> None:
+        """Load the encoder now (in a background thread by default) instead of on the first
+        query; also prepares the typo check."""
+        if background:
+            self.encoder.load_in_background()
+        else:
+            self.encoder.load()
+        self._typo_lists()
+        self._title_shapes()
+
+    # -- query vectors -------------------------------------------------------------------
+
+    def embed(self, text: str) -> np.ndarray:
+        """The unit vector of one query (float32, 512)."""
+        return self.encoder.encode([text[:MAX_QUERY]])[0]
+
+    # -- descriptions --------------------------------------------------------------------
+
+    def search_descriptions(self, query: str, limit: int = 10) -> list[tuple[int, float]]:
+        """(film position, cosine) of the ``limit`` best plots for ``query``, best first
+        (ranked by cosine + ``PLOT_PRIOR`` x popularity)."""
+        text = " ".join(query.split())
+        if not text or limit <= 0:
+            return []
+        cosine = self.plots.per_film(self.plots.cosines(self.embed(text)))
+        best = _top(cosine + PLOT_PRIOR * self.prior, limit)
+        return [(int(p), float(cosine[p])) for p in best]
+
+    # -- titles --------------------------------------------------------------------------
+
+    def _typo_lists(self) -> tuple[list[str], list[int]]:
+        with self._lock:
+            if self._keys is None:
+                self._keys = sorted({normalize(t) for t in self._title_names} - {""},
+                                    key=lambda k: (len(k), k))
+            if self._lengths is None:
+                self._lengths = [len(key) for key in self._keys]
+            return self._keys, self._lengths
+
+    def near_typo(self, key: str) -> str | None:
+        """The normalized catalog title within typo distance of ``key`` (normalized), if any:
+        ``fuzz.ratio`` >= :data:`TYPO_RATIO`, compared only with titles whose length can
+        reach it."""
+        if not key:
+            return None
+        keys, lengths = self._typo_lists()
+        cutoff = TYPO_RATIO / 100
+        low = bisect.bisect_left(lengths, len(key) * cutoff / (2 - cutoff))
+        high = bisect.bisect_right(lengths, len(key) * (2 - cutoff) / cutoff)
+        match = process.extractOne(key, keys[low:high], scorer=fuzz.ratio, processor=None,
+                                   score_cutoff=TYPO_RATIO)
+        return None if match is None else str(match[0])
+
+    def _title_shapes(self) -> tuple[np.ndarray, np.ndarray, dict[frozenset[int], int]]:
+        """Per film: log of its title's word count, and an id of its set of numbers (with
+        the id of each distinct set); computed once, on first use."""
+        with self._lock:
+            if self._title_words is None:
+                keys = [normalize(t) for t in self._title_names]
+                words = [max(1, len(key.split())) for key in keys]
+                sets: dict[frozenset[int], int] = {}
+                ids = [sets.setdefault(numbers(key), len(sets)) for key in keys]
+                self._number_sets = sets
+                self._title_numbers = np.asarray(ids, dtype=np.int32)
+                self._title_words = np.log(np.asarray(words, dtype=np.float32))
+            return self._title_words, self._title_numbers, self._number_sets
+
+    def _words(self) -> np.ndarray:
+        return self._title_shapes()[0]
+
+    def number_mismatch(self, query: str) -> np.ndarray:
+        """Per film: True where the numbers in ``query`` differ from those of its title."""
+        _, title_numbers, sets = self._title_shapes()
+        return title_numbers != sets.get(numbers(normalize(query)), -1)
+
+    def title_scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """(score, cosine) of every film's title for ``query`` (see the module docstring)."""
+        text = " ".join(query.split()).lower()
+        cosine = self.titles.per_film(self.titles.cosines(self.embed(text)))
+        typed = len(normalize(query).split())
+        score = title_score(cosine, self.prior, self._words(), typed, self.number_mismatch(query))
+        return score, cosine
+
+    def resolve_title(self, query: str, limit: int = 5) -> TitleDecision:
+        """Read ``query`` as a title in another language (see :class:`TitleDecision`).
+
+        Call it only after the exact and punctuation-blind lookups found nothing.
+        """
+        key = normalize(query)
+        if not key:
+            return TitleDecision(query, None, 0.0, (), EMPTY)
+        score, cosine = self.title_scores(query)
+        best = _top(score, max(limit, 2))
+        candidates = tuple((int(p), float(cosine[p])) for p in best[:limit])
+        top_cosine = candidates[0][1] if candidates else 0.0
+        if self.near_typo(key) is not None:
+            return TitleDecision(query, None, top_cosine, candidates, NEAR_TYPO)
+        if len(best) == 0:
+            return TitleDecision(query, None, 0.0, (), NOT_CONFIDENT)
+        first = float(score[best[0]])
+        second = float(score[best[1]]) if len(best) > 1 else -math.inf
+        if is_confident(first, second):
+            return TitleDecision(query, int(best[0]), top_cosine, candidates, RESOLVED)
+        return TitleDecision(query, None, top_cosine, candidates, NOT_CONFIDENT)
