@@ -260,8 +260,9 @@ def embed_texts(
     """float32 unit vectors ``(len(texts), 512)``, each distinct text embedded at most once.
 
     Texts found in the cache (``cache_dir``, see :class:`EmbeddingCache`) are not embedded
-    again; the others are embedded in batches of ``batch`` by ``encoder`` (in this process)
-    or by ``workers`` > 1 processes, each with its own model. After every batch
+    again; the others are embedded in batches of ``batch`` by ``encoder`` (default: the
+    process-wide one) in this process, or by ``workers`` > 1 processes, each with its own
+    model. After every batch
     ``progress.advance`` and ``on_batch(done, total)`` are called (``total`` = texts to
     embed). New vectors are saved to the cache as they come (see :data:`SHARD_TEXTS`).
     Vectors come back through float16 (the cache's precision) whether cached or new, so a
@@ -301,7 +302,7 @@ def embed_texts(
                         strict=True):
                     record(batch_keys, vectors)
         else:
-            model_encoder = encoder or encoder_module.Encoder(threads=1)
+            model_encoder = encoder or encoder_module.default_encoder()
             for batch_keys, chunk in zip(key_batches, _batches(todo, batch), strict=True):
                 record(batch_keys, model_encoder.encode(chunk))
         cache.flush()

