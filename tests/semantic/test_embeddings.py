@@ -39,7 +39,7 @@ def test_each_distinct_text_is_embedded_once_and_a_rebuild_embeds_nothing(
     np.testing.assert_array_equal(first[0], first[2])
 
     again = CountingEncoder()
-    second, stats = embeddings.embed_texts(texts + ["nuevo"], tmp_path, encoder=again)
+    second, stats = embeddings.embed_texts([*texts, "nuevo"], tmp_path, encoder=again)
     assert again.seen == ["nuevo"]
     assert (stats.embedded, stats.cached) == (1, 3)
     np.testing.assert_array_equal(second[:5], first)
