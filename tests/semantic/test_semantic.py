@@ -95,6 +95,19 @@ def test_description_scores_are_cosines_of_the_plot_vectors(index, arrays) -> No
     assert [p for p, _ in results] == list(np.argsort(-combined, kind="stable")[:3])
 
 
+def test_two_pass_search_finds_the_brute_force_best_ten(index, arrays) -> None:
+    from filmoteca.embeddings import array_paths
+
+    paths = array_paths(arrays, "plots")
+    rows = np.load(paths["rows"]).astype(np.float32) * np.load(paths["scale"])[:, None]
+    for query in ("un robot gigante se hace amigo de un niño",
+                  "a detective hunts a serial killer in a rainy city",
+                  "una familia se muda a una casa encantada"):
+        brute = rows @ index.embed(query) + semantic.PLOT_PRIOR * index.prior
+        expected = set(np.argsort(-brute)[:10].tolist())
+        assert {p for p, _ in index.search_descriptions(query, 10)} == expected
+
+
 def test_numbers_in_titles() -> None:
     assert semantic.numbers("el padrino ii") == {2}
     assert semantic.numbers("friday the 13th") == {13}
