@@ -580,9 +580,14 @@ def main() -> None:
     dq = plots["consulta"].tolist()
     cos_plot = np.stack([index.plots.exact_all(index.embed(q)) for q in dq])
     engine_ranks = []
-    for q, g in zip(dq, dgold, strict=True):
-        hits = [p for p, _ in index.search_descriptions(q, len(films))]
-        engine_ranks.append(min(hits.index(x) for x in g) + 1)
+    agree = 0
+    for i, (q, g) in enumerate(zip(dq, dgold, strict=True)):
+        hits = [p for p, _ in index.search_descriptions(q, 10)]  # what the API would show
+        brute = cos_plot[i] + semantic.PLOT_PRIOR * prior
+        agree += set(hits) == set(np.argsort(-brute, kind="stable")[:10].tolist())
+        found = [hits.index(x) + 1 for x in g if x in hits]
+        # Within the first 10: the shipped order; beyond: the brute-force rank (for MRR).
+        engine_ranks.append(min(found) if found else max(11, rank_of(brute, g)))
     variants: dict[str, list[int]] = {
         f"embeddings + prior {semantic.PLOT_PRIOR} (shipped: title. tagline. overview)":
             engine_ranks,
@@ -697,7 +702,6 @@ def main() -> None:
                 np.matmul(part, vec, out=out[start:start + len(part)])
             return out * full_scale
 
-        same_top10: list[bool] = []
 
         blas_one_thread = threadpool_limits(limits=1, user_api="blas")  # thread CPU = all CPU
         for _ in range(3):
@@ -717,7 +721,7 @@ def main() -> None:
                 ref = f32 @ vec + semantic.PLOT_PRIOR * big.prior
                 np.argsort(-ref)[:10]
                 stamps.append((time.perf_counter(), clock()))
-                same_top10.append(set(fast.tolist()) == set(brute.tolist()))
+                del fast, brute
                 for name, (start, end) in zip(
                         ("encode", "search (coarse 128-d pass + exact re-score of 256)",
                          "encode + search_descriptions", "brute force: all 512-d int8 rows",
@@ -743,7 +747,8 @@ def main() -> None:
         rss_rows = [[k, f"{rss_disk[k]:.1f}", f"{rss_stock[k]:.1f}"] for k in rss_disk]
         sizes = [[f.name, str(np.load(f, mmap_mode="r").dtype),
                   f"{f.stat().st_size / 2**20:.2f}",
-                  f"{f.stat().st_size / len(films) * FULL / 2**20:.1f}"]
+                  f"{f.stat().st_size / 2**20:.2f}" if f.name.endswith("basis.npy")
+                  else f"{f.stat().st_size / len(films) * FULL / 2**20:.1f}"]
                  for f in sorted(arrays.glob("*.npy"))]
         sizes.append([table_path.name, "uint8", f"{table_path.stat().st_size / 2**20:.1f}",
                       f"{table_path.stat().st_size / 2**20:.1f}"])
@@ -757,8 +762,7 @@ def main() -> None:
             f"Search alone (CPU p50): {own50:.2f} ms vs {ref50:.2f} ms for a float32 "
             f"product over all 512-d vectors in the same run ({ref50 / own50:.1f}x faster), "
             f"holding 128-d int8 rows in memory (5.6 MB at 45,466 films instead of 89 MB of "
-            f"float32). Same 10 films as the brute-force int8 scan for "
-            f"{sum(same_top10)}/{len(same_top10)} queries. Wall times include waiting for "
+            f"float32). Wall times include waiting for "
             "the CPU on this shared machine; CPU time (of this thread, BLAS limited to it) is "
             "what a free core would take. Target: p99 < 10 ms for description search at the "
             "server.", "",
@@ -834,6 +838,8 @@ def main() -> None:
         "## Plots told in Spanish or English", "",
         table(["method", "ES recall@1", "ES recall@10", "ES MRR", "EN recall@1",
                "EN recall@10", "EN MRR"], desc_rows), "",
+        f"The shipped search (two passes) returned the same 10 films as a brute-force scan "
+        f"of the full vectors for {agree} of the {len(dq)} plots.", "",
         f"Target: Spanish recall@10 >= 80%. Prior weight chosen on all data by MRR: "
         f"{plot_cv['full']} (shipped {semantic.PLOT_PRIOR}). The plots describe well-known "
         "films (they had to be written from memory), which favours the popularity prior: "

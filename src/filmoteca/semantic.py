@@ -1,12 +1,13 @@
 """Serving side of semantic search: plots told in Spanish or English, titles typed in Spanish.
 
-Owns the two questions answered from the arrays written by :mod:`filmoteca.embeddings`
-(memory-mapped, int8 rows x float32 scale) and the query vector of :mod:`filmoteca.encoder`:
+Owns the two questions answered from the arrays written by :mod:`filmoteca.embeddings` and
+the query vector of :mod:`filmoteca.encoder`:
 
-- :meth:`SemanticIndex.search_descriptions`: exact search over every film's plot vector
-  (title, tagline and overview embedded together). Ranking = cosine + a small popularity
-  prior (``PLOT_PRIOR`` x log votes, scaled to 0..1), because people describe films they
-  know; the similarity returned is the plain cosine.
+- :meth:`SemanticIndex.search_descriptions`: films whose plot vector (title, tagline and
+  overview embedded together) is closest to the description. Ranking = cosine + a
+  popularity prior (``PLOT_PRIOR`` x log votes, scaled to 0..1), because people describe
+  films they know; the similarity returned is the plain cosine, so it is not always
+  decreasing down the list.
 - :meth:`SemanticIndex.resolve_title`: a title typed by a user that matched nothing directly
   ("El padrino", "Volver al futuro") -> a :class:`TitleDecision`: the film when confident,
   else ranked cross-lingual candidates. Score of a film (:func:`title_score`) =
@@ -18,12 +19,17 @@ Owns the two questions answered from the arrays written by :mod:`filmoteca.embed
   (``fuzz.ratio`` >= ``TYPO_RATIO`` against a normalized title, the threshold the title
   suggester already uses for typos: "Toy Stroy" keeps the plain 404 and its suggestions).
 
+Both search in two passes: every film's 128-d coarse int8 vector (in memory, 5.6 MB per
+kind at 45,466 films) is scored, then the best :data:`RERANK` are scored again exactly with
+their full 512-d rows, read from disk with ``pread`` (nothing else of them is held). On the
+labelled queries the exact best 10 were always among the coarse best 200.
+
 The constants are calibrated by ``benchmarks/busqueda.py`` on the hand-labelled sets in
 ``benchmarks/data/`` (5-fold cross-validation; see ``reports/busqueda.md``).
 
-Cost per query: one encoder call (~2 ms) and one pass over the int8 vectors in chunks that
-stay in cache. numpy is needed; the encoder is loaded on first use (or earlier, in the
-background, through :meth:`SemanticIndex.warm_up`).
+Cost per query: one encoder call (2-5 ms of CPU) and the two passes (about 2 ms at 45,466
+films). numpy is needed; the encoder is loaded on first use, or earlier and in the
+background with :meth:`SemanticIndex.warm_up`.
 """
 
 from __future__ import annotations
@@ -255,12 +261,19 @@ class SemanticIndex:
         return self.titles.films
 
     def warm_up(self, background: bool = True) -> None:
-        """Load the encoder now (in a background thread by default) instead of on the first
-        query; also prepares the typo check."""
-        if background:
-            self.encoder.load_in_background()
-        else:
+        """Load the encoder and prepare the title checks (typo lists, title word counts and
+        numbers) now instead of on the first query: in daemon threads by default, so a
+        server can answer other questions meanwhile (a query arriving earlier waits)."""
+        if not background:
             self.encoder.load()
+            self._typo_lists()
+            self._title_shapes()
+            return
+        self.encoder.load_in_background()
+        threading.Thread(target=self._prepare_titles, name="filmoteca-semantic-warm-up",
+                         daemon=True).start()
+
+    def _prepare_titles(self) -> None:
         self._typo_lists()
         self._title_shapes()
 

@@ -57,6 +57,11 @@ def test_unresolved_titles_still_rank_candidates(index, position) -> None:
     assert len(sims) == 5 and all(-1 <= s <= 1 for s in sims)
 
 
+def test_warm_up_in_the_background(index, position) -> None:
+    index.warm_up()  # threads; the query below waits for whatever is not ready yet
+    assert index.resolve_title("Parque Jurásico").position == position[329]
+
+
 def test_empty_query(index) -> None:
     assert index.resolve_title("  ¿? ").reason == semantic.EMPTY
     assert index.search_descriptions("   ", 10) == []
