@@ -104,6 +104,10 @@ class Settings(BaseSettings):
     reports_dir: Path = Field(default_factory=_under_home("reports"))
     #: Where ``filmoteca synth`` writes SYNTHETIC raw files, one folder per size and seed.
     synthetic_dir: Path = Field(default_factory=_under_home("data", "synthetic"))
+    #: Embeddings of titles and plots by content hash, reused by every build (never inside a
+    #: build folder, which a later build removes).
+    embedding_cache_dir: Path = Field(
+        default_factory=_under_home("data", "processed", "embedding-cache"))
 
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("FILMOTECA_HOST", "HOST"))
     port: int = Field(default=8000, validation_alias=AliasChoices("FILMOTECA_PORT", "PORT"))

@@ -1,7 +1,7 @@
 """Fixtures of semantic search: the sample's films and their embedding arrays, built once.
 
-The vectors are cached by content hash in data/processed/embedding-cache (git-ignored, the
-cache the benchmark uses too): the first run embeds the sample's 2,993 titles and plots
+The vectors are cached by content hash in ``Settings.embedding_cache_dir`` (git-ignored, the
+cache the benchmark and the build use too): the first run embeds the sample's 2,993 titles and plots
 (about 30 s on 2 cores), later runs read them back.
 """
 
@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from filmoteca.config import PROJECT_ROOT
+from filmoteca.config import get_settings
 from filmoteca.pipeline import BuildResult
 
-CACHE = PROJECT_ROOT / "data" / "processed" / "embedding-cache"
+CACHE = get_settings().embedding_cache_dir
 
 
 @pytest.fixture(scope="session")
