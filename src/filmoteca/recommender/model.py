@@ -66,17 +66,19 @@ Comedy", "sinopsis parecida: toys, cowboy"; a neighbour chosen by the prior alon
 
 from __future__ import annotations
 
-import gc
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import scipy.sparse as sp
 
-from filmoteca.etl.clean import Tables
+from filmoteca.etl.clean import CAST_BILLED, Tables
 from filmoteca.progress import Progress
 from filmoteca.text import normalize
 
@@ -93,7 +95,8 @@ RATINGS_REASON = "gustó a los mismos espectadores (MovieLens)"
 LIKED = 4.0  # a rating >= LIKED means the user liked the film (as in the evaluation)
 REASON_NAMES = 3  # at most this many shared names per reason
 MIN_REASON = 0.01  # a block contributing less than this to the score is not a reason
-CAST_TOP = 5  # first-billed actors used
+REASONS_TYPE = pa.list_(pa.string())
+CAST_TOP = CAST_BILLED  # first-billed actors used (the catalog keeps only these)
 
 
 @dataclass(frozen=True)
@@ -169,7 +172,10 @@ def _positions(ids: np.ndarray, film_ids: pd.Series) -> tuple[np.ndarray, np.nda
     return pos, known
 
 
-def _features(tables: Tables, films: pd.DataFrame, weights: Weights) -> _Features:
+def _features(tables: Tables, films: pd.DataFrame, weights: Weights,
+              overview: tuple[sp.csr_matrix, list[str]]) -> _Features:
+    """The feature blocks side by side (``films`` sorted by id; ``overview``: its TF-IDF
+    rows in the same order)."""
     ids = films["id"].to_numpy(dtype=np.int64)
     n = len(ids)
     blocks: dict[str, tuple[sp.csr_matrix, list[str]]] = {}
@@ -193,7 +199,7 @@ def _features(tables: Tables, films: pd.DataFrame, weights: Weights) -> _Feature
     link(cast, "person_id", "cast", idf=True)
     link(tables.film_collections, "collection_id", "collection", idf=False)
 
-    blocks["overview"] = overview_tfidf(films["overview"])
+    blocks["overview"] = overview
 
     parts, col_block, col_names = [], [], []
     for b, name in enumerate(BLOCKS):
@@ -219,25 +225,35 @@ def _features(tables: Tables, films: pd.DataFrame, weights: Weights) -> _Feature
 OVERVIEW_TFIDF = {"stop_words": "english", "min_df": 2, "max_df": 0.5, "sublinear_tf": True}
 
 
-def overview_tfidf(texts: pd.Series) -> tuple[sp.csr_matrix, list[str]]:
-    """TF-IDF of the overviews (rows L2-normalised) and the vocabulary.
+def overview_tfidf(texts: Iterable[object]) -> tuple[sp.csr_matrix, list[str]]:
+    """TF-IDF of the overviews (rows L2-normalised, in the order of ``texts``; anything but
+    text counts as an empty overview) and the vocabulary.
 
     scikit-learn's :class:`~sklearn.feature_extraction.text.TfidfVectorizer`, the same
     tokenizer and English stop words as the evaluation's overview baseline, plus
     :data:`OVERVIEW_TFIDF`: weight ``(1 + ln tf) * idf``, ``idf = ln((1 + N) / (1 + df)) + 1``
     (smooth idf). It replaced a hand-written Arrow tokenizer (different tokens and stop
     words from the baseline) that was only about 1.4x faster: 1.3 s against 1.8 s on the
-    45,466 SYNTHETIC overviews, measured on the shared 2-core machine.
+    45,466 SYNTHETIC overviews, measured on the shared 2-core machine. ``texts`` is read
+    once, as it comes: a build streams it from Parquet instead of holding every overview.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    n = len(texts)
-    documents = texts.fillna("").astype(str).tolist()
+    count = [0]
+
+    def documents() -> Iterator[str]:
+        for text in texts:
+            count[0] += 1
+            yield text if isinstance(text, str) else ""
+
     vectorizer = TfidfVectorizer(dtype=np.float64, **OVERVIEW_TFIDF)
+    stream = documents()
     try:
-        matrix = vectorizer.fit_transform(documents)
+        matrix = vectorizer.fit_transform(stream)
     except ValueError:  # no term in >= 2 and <= 50% of the films (tiny or empty catalogs)
-        return sp.csr_matrix((n, 0)), []
+        for _ in stream:  # whatever is left, to count the films
+            pass
+        return sp.csr_matrix((count[0], 0)), []
     matrix = sp.csr_matrix(matrix)
     matrix.sort_indices()
     return matrix, [str(t) for t in vectorizer.get_feature_names_out()]
@@ -329,10 +345,108 @@ def _fill(genres: sp.csr_matrix, prior: np.ndarray, weights: Weights,
     sim = (combo_matrix @ combo_matrix.T).toarray()
     base = weights.prior * prior
     fill = np.empty((len(first), keep), dtype=np.int64)
-    for start in range(0, len(first), 128):
-        scores = weights.genres * sim[start:start + 128][:, combo_codes] + base
-        fill[start:start + 128] = np.argpartition(-scores, keep - 1, axis=1)[:, :keep]
+    step = max(1, min(128, 2**23 // max(n, 1)))  # rows x films scored at once: <= 8M
+    for start in range(0, len(first), step):
+        scores = weights.genres * sim[start:start + step][:, combo_codes] + base
+        fill[start:start + step] = np.argpartition(-scores, keep - 1, axis=1)[:, :keep]
     return fill, combo_codes.astype(np.int64)
+
+
+#: Columns of the neighbours table, and their Arrow types.
+NEIGHBOUR_SCHEMA = pa.schema([("film_id", pa.int64()), ("neighbour_id", pa.int64()),
+                              ("rank", pa.int64()), ("score", pa.float64()),
+                              ("reasons", REASONS_TYPE)])
+
+
+def neighbour_chunks(
+    tables: Tables,
+    progress: Progress,
+    ratings: pd.DataFrame | None = None,
+    k: int = 10,
+    weights: Weights | None = None,
+    candidates: Candidates | None = None,
+    with_reasons: bool = True,
+    overviews: Iterable[object] | None = None,
+) -> Iterator[pa.Table]:
+    """Top-``k`` neighbours of every film (see the module docstring for the model), as
+    Arrow tables of :data:`NEIGHBOUR_SCHEMA`, one per chunk of query films in id order, so
+    a caller can write them out without holding them all.
+
+    ``ratings=None`` uses ``tables.ratings`` (all users); the evaluation passes the training
+    users' ratings only. ``with_reasons=False`` leaves the reasons empty (faster, for
+    tuning). ``overviews``: the overviews in the order of ``tables.films`` rows, read once
+    (default: its ``overview`` column), so a build can stream them from disk.
+    """
+    weights = weights or Weights()
+    cand = candidates or Candidates()
+    order = np.argsort(tables.films["id"].to_numpy(dtype=np.int64), kind="stable")
+    films = tables.films.drop(columns=["overview"], errors="ignore").iloc[order]
+    films = films.reset_index(drop=True)
+    ids = films["id"].to_numpy(dtype=np.int64)
+    n = len(ids)
+    progress.start("Recommender: features", total=None)
+    if n < 2:
+        return
+    texts = overviews if overviews is not None else tables.films["overview"]
+    words, vocabulary = overview_tfidf(texts)
+    features = _features(tables, films, weights, (sp.csr_matrix(words[order]), vocabulary))
+    del words
+    prior = quality_prior(films)
+    groups = duplicate_groups(films)
+    liked, liked_rows = _liked_matrix(tables.ratings if ratings is None else ratings, ids)
+    likes = liked.sum(axis=1) if liked.size else np.zeros(0, np.float32)
+    fill, combo = _fill(features.genre_block, prior, weights, cand.fill_candidates)
+
+    # Split columns: the rarest (within the pair budget) generate candidates.
+    x = features.x
+    df = np.bincount(x.indices, minlength=x.shape[1]).astype(np.int64)
+    by_df = np.lexsort((np.arange(len(df)), df))
+    within = np.cumsum(df[by_df] ** 2) <= cand.pairs_per_film * n
+    rare = np.zeros(len(df), dtype=bool)
+    rare[by_df[within]] = True
+    rare &= df >= 2
+    x_rare, rare_cols = _columns(x, rare)
+    x_freq, freq_cols = _columns(x, ~rare)
+    features.x = sp.csr_matrix((n, 0))  # the two parts replace it
+    del x
+    x_rare_t = sp.csr_matrix(x_rare.T)
+    vote_average = films["vote_average"].to_numpy(dtype=np.float64)
+
+    progress.start("Recommender: neighbours", total=n)
+
+    def work(r0: int) -> tuple[pa.Table, int]:
+        r1 = min(n, r0 + cand.chunk)
+        qi, cj, score, cf = _chunk(r0, r1, n, x_rare, x_rare_t, x_freq, liked, liked_rows,
+                                   likes, fill, combo, prior, groups, weights, cand, k)
+        counts = np.bincount(qi - r0, minlength=r1 - r0)
+        ranks = np.arange(len(qi)) - np.repeat(np.cumsum(counts) - counts, counts) + 1
+        if with_reasons:
+            shared = [_shared(part, cols, qi, cj) for part, cols in
+                      ((x_rare, rare_cols), (x_freq, freq_cols))]
+            reasons = _reasons(shared, features, qi, cj, cf, weights, vote_average)
+        else:
+            reasons = pa.ListArray.from_arrays(pa.array(np.zeros(len(qi) + 1, np.int32)),
+                                               pa.array([], pa.string()))
+        table = pa.table([ids[qi], ids[cj], ranks.astype(np.int64), np.round(score, 6),
+                          reasons], schema=NEIGHBOUR_SCHEMA)
+        return table, r1 - r0
+
+    # Chunks are independent; numpy, scipy's sparse kernels and Arrow release the GIL, so
+    # threads use both cores. Chunks come out in order (deterministic), and only a few are
+    # in flight at a time: memory is bounded by them, not by the catalog.
+    with ThreadPoolExecutor(max_workers=cand.threads) as pool:
+        pending: list[Future[tuple[pa.Table, int]]] = []
+        starts = iter(range(0, n, cand.chunk))
+        for r0 in starts:
+            pending.append(pool.submit(work, r0))
+            if len(pending) > cand.threads:
+                table, done = pending.pop(0).result()
+                progress.advance(done)
+                yield table
+        for future in pending:
+            table, done = future.result()
+            progress.advance(done)
+            yield table
 
 
 def compute_neighbours(
@@ -344,88 +458,48 @@ def compute_neighbours(
     candidates: Candidates | None = None,
     with_reasons: bool = True,
 ) -> pd.DataFrame:
-    """Top-``k`` neighbours of every film (see the module docstring for the model).
-
-    ``ratings=None`` uses ``tables.ratings`` (all users); the evaluation passes the training
-    users' ratings only. ``with_reasons=False`` skips the reasons (faster, for tuning).
-    """
-    weights = weights or Weights()
-    cand = candidates or Candidates()
-    films = tables.films.sort_values("id", kind="stable").reset_index(drop=True)
-    ids = films["id"].to_numpy(dtype=np.int64)
-    n = len(ids)
-    progress.start("Recommender: features", total=None)
-    columns = {"film_id": pd.Series([], dtype="int64"),
-               "neighbour_id": pd.Series([], dtype="int64"),
-               "rank": pd.Series([], dtype="int64"),
-               "score": pd.Series([], dtype="float64"),
-               "reasons": pd.Series([], dtype=object)}
-    if n < 2:
-        return pd.DataFrame(columns)
-
-    features = _features(tables, films, weights)
-    x = features.x
-    prior = quality_prior(films)
-    groups = duplicate_groups(films)
-    liked, liked_rows = _liked_matrix(tables.ratings if ratings is None else ratings, ids)
-    likes = liked.sum(axis=1) if liked.size else np.zeros(0, np.float32)
-    fill, combo = _fill(features.genre_block, prior, weights, cand.fill_candidates)
-
-    # Split columns: the rarest (within the pair budget) generate candidates.
-    df = np.bincount(x.indices, minlength=x.shape[1]).astype(np.int64)
-    order = np.lexsort((np.arange(len(df)), df))
-    within = np.cumsum(df[order] ** 2) <= cand.pairs_per_film * n
-    rare = np.zeros(len(df), dtype=bool)
-    rare[order[within]] = True
-    rare &= df >= 2
-    xc = x.tocsc()
-    x_rare = sp.csr_matrix(xc[:, np.flatnonzero(rare)])
-    x_rare_t = sp.csr_matrix(x_rare.T)
-    x_freq = sp.csr_matrix(xc[:, np.flatnonzero(~rare)])
-    del xc
-
-    progress.start("Recommender: neighbours", total=n)
-
-    def work(r0: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                               pa.Array | None, int]:
-        r1 = min(n, r0 + cand.chunk)
-        qi, cj, score, cf = _chunk(r0, r1, n, x_rare, x_rare_t, x_freq, liked, liked_rows,
-                                   likes, fill, combo, prior, groups, weights, cand, k)
-        counts = np.bincount(qi - r0, minlength=r1 - r0)
-        ranks = np.arange(len(qi)) - np.repeat(np.cumsum(counts) - counts, counts) + 1
-        reasons = _reasons(x, features, qi, cj, cf, weights, films) if with_reasons else None
-        return qi, cj, score, ranks, reasons, r1 - r0
-
-    out_q, out_c, out_rank, out_score, out_reasons = [], [], [], [], []
-    # Chunks are independent; numpy, scipy's sparse kernels and Arrow release the GIL, so
-    # threads use both cores. ``map`` keeps the chunk order: the result is deterministic.
-    with ThreadPoolExecutor(max_workers=cand.threads) as pool:
-        for qi, cj, score, ranks, reasons, done in pool.map(work, range(0, n, cand.chunk)):
-            out_q.append(qi)
-            out_c.append(cj)
-            out_score.append(score)
-            out_rank.append(ranks)
-            if reasons is not None:
-                out_reasons.append(reasons)
-            progress.advance(done)
-
-    qi = np.concatenate(out_q)
-    frame = pd.DataFrame({
-        "film_id": ids[qi],
-        "neighbour_id": ids[np.concatenate(out_c)],
-        "rank": np.concatenate(out_rank).astype(np.int64),
-        "score": np.round(np.concatenate(out_score), 6),
-    })
+    """:func:`neighbour_chunks` as one frame (columns ``film_id``, ``neighbour_id``,
+    ``rank``, ``score``, and ``reasons`` Arrow-backed, unless ``with_reasons=False``)."""
+    chunks = list(neighbour_chunks(tables, progress, ratings, k, weights, candidates,
+                                   with_reasons))
+    table = pa.concat_tables(chunks) if chunks else NEIGHBOUR_SCHEMA.empty_table()
+    if not with_reasons:
+        table = table.drop_columns(["reasons"])
+    frame = pd.DataFrame({name: table[name].to_numpy() for name in table.column_names
+                          if name != "reasons"})
     if with_reasons:
-        reasons = pa.chunked_array(out_reasons, type=pa.list_(pa.string()))
-        gc_was_on = gc.isenabled()
-        gc.disable()  # ~450k small lists: the cyclic GC would triple the conversion time
-        try:
-            frame["reasons"] = pd.Series(reasons.to_pylist(), dtype=object)
-        finally:
-            if gc_was_on:
-                gc.enable()
+        frame["reasons"] = pd.Series(pd.arrays.ArrowExtensionArray(table["reasons"]))
     return frame
+
+
+def _columns(x: sp.csr_matrix, keep: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The columns ``keep`` of ``x`` (renumbered 0..) and their original indices, without a
+    CSC copy of ``x``."""
+    mask = keep[x.indices]
+    kept_before = np.concatenate(([0], np.cumsum(mask)))
+    renumber = np.cumsum(keep) - 1
+    part = sp.csr_matrix((x.data[mask], renumber[x.indices[mask]], kept_before[x.indptr]),
+                         shape=(x.shape[0], int(keep.sum())))
+    return part, np.flatnonzero(keep)
+
+
+def _shared(part: sp.csr_matrix, cols: np.ndarray, qi: np.ndarray,
+            cj: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pair, original column, contribution) of the columns each pair shares in ``part``."""
+    shared = sp.csr_matrix(part[qi].multiply(part[cj]))
+    shared.eliminate_zeros()
+    pair = np.repeat(np.arange(len(qi)), np.diff(shared.indptr))
+    return pair, cols[shared.indices], shared.data
+
+
+def write_neighbours(chunks: Iterable[pa.Table], path: Path) -> int:
+    """Write :func:`neighbour_chunks` to a Parquet file as they come; returns the rows."""
+    rows = 0
+    with pq.ParquetWriter(path, NEIGHBOUR_SCHEMA, compression="zstd") as writer:
+        for table in chunks:
+            writer.write_table(table)
+            rows += table.num_rows
+    return rows
 
 
 def _chunk(r0: int, r1: int, n: int, x_rare: sp.csr_matrix, x_rare_t: sp.csr_matrix,
@@ -500,16 +574,17 @@ def _chunk(r0: int, r1: int, n: int, x_rare: sp.csr_matrix, x_rare_t: sp.csr_mat
     return qi[best], cj[best], score[best], cf[best]
 
 
-def _reasons(x: sp.csr_matrix, features: _Features, qi: np.ndarray, cj: np.ndarray,
-             cf: np.ndarray, weights: Weights, films: pd.DataFrame) -> pa.Array:
-    """One list of Spanish reason strings per pair (see the module docstring)."""
+def _reasons(shared: list[tuple[np.ndarray, np.ndarray, np.ndarray]], features: _Features,
+             qi: np.ndarray, cj: np.ndarray, cf: np.ndarray, weights: Weights,
+             vote_average: np.ndarray) -> pa.Array:
+    """One list of Spanish reason strings per pair (see the module docstring), from the
+    columns each pair shares (:func:`_shared` of each part of the features)."""
     pairs = len(qi)
-    shared = sp.csr_matrix(x[qi].multiply(x[cj]))
-    shared.eliminate_zeros()
-    shared.sort_indices()
-    pair = np.repeat(np.arange(pairs), np.diff(shared.indptr))
-    col = shared.indices.astype(np.int64)
-    contrib = shared.data
+    pair = np.concatenate([p for p, _, _ in shared])
+    col = np.concatenate([c for _, c, _ in shared]).astype(np.int64)
+    contrib = np.concatenate([v for _, _, v in shared])
+    by = np.lexsort((col, pair))
+    pair, col, contrib = pair[by], col[by], contrib[by]
     block = features.col_block[col].astype(np.int64)
 
     # per (pair, block): contribution and the top shared names
@@ -538,7 +613,7 @@ def _reasons(x: sp.csr_matrix, features: _Features, qi: np.ndarray, cj: np.ndarr
     has_reason[g_pair] = True
     has_reason[cf_pairs] = True
     bare = np.flatnonzero(~has_reason)
-    vote = films["vote_average"].to_numpy(dtype=np.float64)[cj[bare]]
+    vote = vote_average[cj[bare]]
     bare_texts = pa.array([f"bien valorada: {v:.1f}/10" for v in vote], pa.string())
 
     all_pair = np.concatenate([g_pair, cf_pairs, bare])
