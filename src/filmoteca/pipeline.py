@@ -34,14 +34,27 @@ from filmoteca.progress import NullProgress, Progress
 from filmoteca.raw import files
 from filmoteca.recommender.model import neighbour_chunks, write_neighbours
 
-#: The columns of ``films`` each later stage reads back (the rest stays on disk).
-RECOMMENDER_FILM_COLUMNS = ["id", "title", "release_year", "vote_average", "vote_count"]
-RECOMMENDER_TABLES = ("film_genres", "keywords", "directors", "cast", "film_collections",
-                      "ratings")
-INDEX_FILM_COLUMNS = ["id", "title", "original_language", "release_date", "release_year",
-                      "runtime", "budget", "revenue", "return", "vote_average", "vote_count"]
-INDEX_TABLES = ("film_languages", "film_countries", "film_companies", "film_collections",
-                "directors")
+#: What each later stage reads back: table -> (columns, of which read as categoricals);
+#: ``films`` included. The rest of the tables stays on disk (and is left empty).
+RECOMMENDER_TABLES: dict[str, tuple[list[str], list[str]]] = {
+    "films": (["id", "title", "release_year", "vote_average", "vote_count"], []),
+    "film_genres": (["film_id", "genre_id", "genre"], ["genre"]),
+    "keywords": (["film_id", "keyword_id", "keyword"], ["keyword"]),
+    "directors": (["film_id", "person_id", "name"], ["name"]),
+    "cast": (["film_id", "person_id", "name", "order"], ["name"]),
+    "film_collections": (["film_id", "collection_id", "collection"], ["collection"]),
+    "ratings": (["user_id", "film_id", "rating", "timestamp"], []),
+}
+INDEX_TABLES: dict[str, tuple[list[str], list[str]]] = {
+    "films": (["id", "title", "original_language", "release_date", "release_year", "runtime",
+               "budget", "revenue", "return", "vote_average", "vote_count"],
+              ["original_language", "release_date"]),
+    "film_languages": (["film_id", "iso_639_1", "language"], ["iso_639_1", "language"]),
+    "film_countries": (["film_id", "iso_3166_1", "country"], ["iso_3166_1", "country"]),
+    "film_companies": (["film_id", "company_id", "company"], ["company"]),
+    "film_collections": (["film_id", "collection_id", "collection"], ["collection"]),
+    "directors": (["film_id", "person_id", "name"], ["name"]),
+}
 
 
 @dataclass
@@ -126,15 +139,14 @@ def _column(build: Path, table: str, column: str) -> Iterator[object]:
             yield from batch.column(0).to_pylist()
 
 
-def read_tables(build: Path, film_columns: list[str],
-                names: tuple[str, ...]) -> clean.Tables:
-    """The build's tables ``names`` (others left empty) and ``films`` with ``film_columns``."""
+def read_tables(build: Path, wanted: dict[str, tuple[list[str], list[str]]]) -> clean.Tables:
+    """The build's tables as ``wanted`` says (columns, categorical columns); the others
+    are left empty."""
     frames: dict[str, pd.DataFrame] = {}
     for f in fields(clean.Tables):
-        if f.name == "films":
-            frames[f.name] = store.read_table(build, "films", film_columns)
-        elif f.name in names:
-            frames[f.name] = store.read_table(build, f.name)
+        if f.name in wanted:
+            columns, categories = wanted[f.name]
+            frames[f.name] = store.read_table(build, f.name, columns, categories)
         else:
             frames[f.name] = store.read_table(build, f.name).iloc[0:0]
     return clean.Tables(**frames)
@@ -168,11 +180,11 @@ def build_catalog(
         del film_ids
         with report.stage("neighbours"):
             progress.start("Recommender: reading the tables")
-            tables = read_tables(build, RECOMMENDER_FILM_COLUMNS, RECOMMENDER_TABLES)
-            chunks = neighbour_chunks(tables, progress,
+            # no reference kept here: the model drops the tables once its features are built
+            chunks = neighbour_chunks(read_tables(build, RECOMMENDER_TABLES), progress,
                                       overviews=_column(build, "films", "overview"))
             write_neighbours(chunks, store.table_path(build, "neighbours"))
-            del tables, chunks
+            del chunks
         manifest = {
             "dataset": sources.dataset,
             "origin": sources.origin,
@@ -183,7 +195,7 @@ def build_catalog(
         }
         with report.stage("index"):
             progress.start("Serving index")
-            tables = read_tables(build, INDEX_FILM_COLUMNS, INDEX_TABLES)
+            tables = read_tables(build, INDEX_TABLES)
             with pq.ParquetFile(store.table_path(build, "neighbours")) as neighbours:
                 index = build_index(tables, neighbours.iter_batches(batch_size=500_000),
                                     manifest)

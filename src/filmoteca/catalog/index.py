@@ -125,22 +125,44 @@ def _search(titles: dict[str, list[int]], order: np.ndarray) -> dict[str, Any]:
     ``grams`` (sorted) -> packed ``offsets`` into packed ``lines``: the ascending line numbers
     (= vote rank) of the titles containing that trigram. A query of 3+ characters walks the
     shortest list of its trigrams and checks each candidate title, so matches come out most
-    voted first without reading the other titles.
+    voted first without reading the other titles. Built with Arrow and numpy kernels (no
+    Python list per trigram: 15 million postings at 1,000,000 films).
     """
-    key_of: dict[int, str] = {p: key for key, positions in titles.items() for p in positions}
-    postings: dict[str, list[int]] = {}
-    for line, position in enumerate(order.tolist()):
-        key = key_of[position]
-        for gram in {key[i:i + SEARCH_GRAM] for i in range(len(key) - SEARCH_GRAM + 1)}:
-            postings.setdefault(gram, []).append(line)
-    grams = sorted(postings)
-    sizes = np.fromiter((len(postings[g]) for g in grams), dtype="int64", count=len(grams))
-    lines = [line for g in grams for line in postings[g]]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    key_of = np.empty(len(order), dtype=object)
+    for key, positions in titles.items():
+        key_of[positions] = key
+    keys = pa.array(key_of[order], pa.string())  # line -> title key
+    del key_of
+    lengths = np.asarray(pc.utf8_length(keys), dtype=np.int64)
+    grams: list[pa.Array] = []
+    lines: list[np.ndarray] = []
+    for start in range(max(int(lengths.max(initial=0)) - SEARCH_GRAM + 1, 0)):
+        rows = np.flatnonzero(lengths >= start + SEARCH_GRAM)
+        grams.append(pc.utf8_slice_codeunits(keys.take(pa.array(rows)), start,
+                                             start + SEARCH_GRAM))
+        lines.append(rows)
+    if not lines:
+        return {"gram": SEARCH_GRAM, "grams": [], "offsets": pack([0], "i"),
+                "lines": pack([], "i")}
+    encoded = pc.dictionary_encode(pa.chunked_array(grams)).combine_chunks()
+    del grams
+    names = encoded.dictionary.to_pylist()
+    ranks = np.empty(len(names), dtype=np.int64)
+    ranks[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(len(names))
+    gram = ranks[np.asarray(encoded.indices, dtype=np.int64)]
+    line = np.concatenate(lines)
+    del encoded, lines
+    pairs = np.unique(gram * (len(order) + 1) + line)  # sorted by (gram, line), distinct
+    gram, line = pairs // (len(order) + 1), pairs % (len(order) + 1)
+    sizes = np.bincount(gram, minlength=len(names))
     return {
         "gram": SEARCH_GRAM,
-        "grams": grams,
+        "grams": sorted(names),
         "offsets": pack(np.concatenate(([0], np.cumsum(sizes))), "i"),
-        "lines": pack(lines, "i"),
+        "lines": pack(line, "i"),
     }
 
 
@@ -325,9 +347,10 @@ def _neighbours(
                           for text in encoded.dictionary.to_pylist()], dtype=np.int64)
         reason = local[np.asarray(encoded.indices, dtype=np.int64)] if len(local) else \
             np.zeros(len(batch), dtype=np.int64)
-        parts.append((film[keep], np.asarray(batch["rank"], dtype=np.int64)[keep],
-                      neighbour[keep], np.asarray(batch["score"], dtype=np.float32)[keep],
-                      reason[keep]))
+        parts.append((film[keep].astype(np.int32), np.asarray(batch["rank"])[keep].astype(np.int32),
+                      neighbour[keep].astype(np.int32),
+                      np.asarray(batch["score"], dtype=np.float32)[keep],
+                      reason[keep].astype(np.int32)))
     if not parts or not sum(len(p[0]) for p in parts):
         empty = {"offsets": pack(np.zeros(n + 1), "i"), "film": pack([], "i"),
                  "score": pack([], "f"), "reasons": pack([], "i")}
@@ -335,6 +358,7 @@ def _neighbours(
     film, rank, neighbour, score, reason = (np.concatenate(c) for c in zip(*parts, strict=True))
     del parts
     order = np.lexsort((rank, film))
+    del rank
     reason = reason[order]
     # renumber the reason lists by first appearance in (film, rank) order
     used, first_at = np.unique(reason, return_index=True)

@@ -203,8 +203,19 @@ def resolve(catalog_dir: Path) -> Path:
 
 
 def write_json(build_dir: Path, name: str, data: Any) -> None:
-    """Write ``name`` into the build; the (large) serving index without indentation."""
-    _dump(build_dir / name, data, indent=name != INDEX)
+    """Write ``name`` into the build. The (large) serving index is written without
+    indentation, one top-level section at a time: the same bytes as one ``orjson.dumps``,
+    without ever holding the whole text in memory."""
+    if name != INDEX or not isinstance(data, dict):
+        _dump(build_dir / name, data, indent=True)
+        return
+    option = orjson.OPT_SERIALIZE_NUMPY
+    with (build_dir / name).open("wb") as out:
+        out.write(b"{")
+        for i, (key, value) in enumerate(data.items()):
+            out.write((b"," if i else b"") + orjson.dumps(key) + b":")
+            out.write(orjson.dumps(value, option=option))
+        out.write(b"}")
 
 
 def read_json(catalog_dir: Path, name: str) -> Any:
@@ -258,9 +269,12 @@ class TableWriter:
         self.close()
 
 
-def read_table(build: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+def read_table(build: Path, name: str, columns: list[str] | None = None,
+               categories: list[str] | None = None) -> pd.DataFrame:
     """One Parquet table of a build (pass the folder :func:`resolve` returned);
-    :class:`CatalogError` (one line) if it is missing or unreadable."""
+    :class:`CatalogError` (one line) if it is missing or unreadable. ``categories``: text
+    columns read as pandas categoricals (each distinct value stored once: names repeat a lot
+    in link tables)."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -273,7 +287,7 @@ def read_table(build: Path, name: str, columns: list[str] | None = None) -> pd.D
     if not path.exists():
         raise CatalogError(f"catalog table not found: {path}; {HINT}")
     try:
-        table = pq.read_table(path, columns=columns)
+        table = pq.read_table(path, columns=columns, read_dictionary=categories)
         return table.to_pandas(types_mapper=lists_as_arrow).reset_index(drop=True)
     except (OSError, ValueError, pa.ArrowException) as exc:
         raise CatalogError(f"catalog table unreadable: {path} ({exc}); {HINT}") from None

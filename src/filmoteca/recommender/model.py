@@ -137,17 +137,25 @@ class Candidates:
 
 @dataclass
 class _Features:
-    x: sp.csr_matrix  # all blocks side by side, each L2-normalised and scaled by sqrt(w)
-    col_block: np.ndarray  # block index of each column
-    col_name: pa.Array  # display name of each column (strings)
+    """The feature matrix ``X`` (all blocks side by side, each L2-normalised and scaled by
+    ``sqrt(w)``), kept as two column parts: the rare columns, whose sparse product
+    generates candidates, and the frequent ones (see the module docstring)."""
+
+    x_rare: sp.csr_matrix
+    rare_cols: np.ndarray  # column of X of each column of x_rare
+    x_freq: sp.csr_matrix
+    freq_cols: np.ndarray
+    col_block: np.ndarray  # block index of each column of X
+    col_name: pa.Array  # display name of each column of X (strings)
     genre_block: sp.csr_matrix  # genres only, L2-normalised (for the fill candidates)
 
 
 def _block(n: int, rows: np.ndarray, keys: pd.Series, names: pd.Series,
            values: np.ndarray) -> tuple[sp.csr_matrix, list[str]]:
-    """A row-L2-normalised (films x distinct keys) matrix and each column's display name."""
+    """A row-L2-normalised (films x distinct keys) matrix and each column's display name
+    (the first name seen with the key)."""
     codes, uniques = pd.factorize(keys, sort=True)
-    first = pd.Series(names.to_numpy()).groupby(codes).first()
+    _, first_rows = np.unique(codes, return_index=True)  # codes are 0..len(uniques)-1
     matrix = sp.csr_matrix(
         (values.astype(np.float64), (rows, codes)), shape=(n, len(uniques))
     )
@@ -155,7 +163,7 @@ def _block(n: int, rows: np.ndarray, keys: pd.Series, names: pd.Series,
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     matrix = sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
-    return matrix, [str(v) for v in first.reindex(range(len(uniques))).tolist()]
+    return matrix, [str(v) for v in names.iloc[first_rows].tolist()]
 
 
 def _idf(keys: pd.Series, n: int) -> np.ndarray:
@@ -173,14 +181,16 @@ def _positions(ids: np.ndarray, film_ids: pd.Series) -> tuple[np.ndarray, np.nda
 
 
 def _features(tables: Tables, films: pd.DataFrame, weights: Weights,
-              overview: tuple[sp.csr_matrix, list[str]]) -> _Features:
-    """The feature blocks side by side (``films`` sorted by id; ``overview``: its TF-IDF
-    rows in the same order)."""
+              overview: tuple[sp.csr_matrix, list[str]], pair_budget: int) -> _Features:
+    """The feature blocks (``films`` sorted by id; ``overview``: its TF-IDF rows in the same
+    order), split into rare and frequent columns: the rarest columns (ascending document
+    frequency, ties by column) whose ``sum df^2`` fits ``pair_budget``, seen in 2+ films.
+    Each block is split as soon as it is built, so ``X`` is never held twice."""
     ids = films["id"].to_numpy(dtype=np.int64)
     n = len(ids)
-    blocks: dict[str, tuple[sp.csr_matrix, list[str]]] = {}
     name_col = {"genres": "genre", "keywords": "keyword", "director": "name", "cast": "name",
                 "collection": "collection"}
+    blocks: dict[str, tuple[sp.csr_matrix, list[str]]] = {}
 
     def link(frame: pd.DataFrame, key: str, name: str, idf: bool) -> None:
         frame = frame.drop_duplicates(["film_id", key])  # a value counts once per film
@@ -197,27 +207,45 @@ def _features(tables: Tables, films: pd.DataFrame, weights: Weights,
     cast = tables.cast.sort_values(["film_id", "order"], kind="stable")
     cast = cast.loc[cast.groupby("film_id").cumcount() < CAST_TOP]
     link(cast, "person_id", "cast", idf=True)
+    del cast
     link(tables.film_collections, "collection_id", "collection", idf=False)
-
     blocks["overview"] = overview
+    genre_block = blocks["genres"][0].copy()
 
-    parts, col_block, col_names = [], [], []
-    for b, name in enumerate(BLOCKS):
-        matrix, names = blocks[name]
-        w = weights.block(name)
-        if w <= 0 or matrix.shape[1] == 0:
-            continue
-        parts.append(matrix * np.sqrt(w))
-        col_block.append(np.full(matrix.shape[1], b, dtype=np.int8))
-        col_names.extend(names)
-    x = sp.hstack(parts, format="csr") if parts else sp.csr_matrix((n, 0))
-    x.sort_indices()
-    return _Features(
-        x=sp.csr_matrix(x),
-        col_block=np.concatenate(col_block) if col_block else np.zeros(0, np.int8),
-        col_name=pa.array(col_names, pa.string()),
-        genre_block=blocks["genres"][0],
-    )
+    used = [(b, name) for b, name in enumerate(BLOCKS)
+            if weights.block(name) > 0 and blocks[name][0].shape[1] > 0]
+    col_block = np.concatenate([np.full(blocks[name][0].shape[1], b, dtype=np.int8)
+                                for b, name in used]) if used else np.zeros(0, np.int8)
+    col_name = pa.array([v for _, name in used for v in blocks[name][1]], pa.string())
+    df = np.concatenate([np.bincount(blocks[name][0].indices,
+                                     minlength=blocks[name][0].shape[1])
+                         for _, name in used]).astype(np.int64) if used else \
+        np.zeros(0, np.int64)
+    by_df = np.lexsort((np.arange(len(df)), df))
+    rare = np.zeros(len(df), dtype=bool)
+    rare[by_df[np.cumsum(df[by_df] ** 2) <= pair_budget]] = True
+    rare &= df >= 2
+
+    rare_parts, freq_parts = [], []
+    start = 0
+    for _, name in used:
+        matrix = blocks.pop(name)[0]
+        matrix.data *= np.sqrt(weights.block(name))  # in place: no scaled copy
+        stop = start + matrix.shape[1]
+        rare_parts.append(_columns(matrix, rare[start:stop])[0])
+        freq_parts.append(_columns(matrix, ~rare[start:stop])[0])
+        start = stop
+        del matrix
+    blocks.clear()
+    x_rare = sp.csr_matrix(sp.hstack(rare_parts, format="csr")) if used else \
+        sp.csr_matrix((n, 0))
+    del rare_parts
+    x_freq = sp.csr_matrix(sp.hstack(freq_parts, format="csr")) if used else \
+        sp.csr_matrix((n, 0))
+    del freq_parts
+    return _Features(x_rare=x_rare, rare_cols=np.flatnonzero(rare), x_freq=x_freq,
+                     freq_cols=np.flatnonzero(~rare), col_block=col_block, col_name=col_name,
+                     genre_block=genre_block)
 
 
 #: The overview block's TF-IDF settings on top of the baseline's (English stop words): terms
@@ -389,28 +417,20 @@ def neighbour_chunks(
         return
     texts = overviews if overviews is not None else tables.films["overview"]
     words, vocabulary = overview_tfidf(texts)
-    features = _features(tables, films, weights, (sp.csr_matrix(words[order]), vocabulary))
-    del words
+    words = sp.csr_matrix(words[order])  # rows in id order, like ``films``
+    features = _features(tables, films, weights, (words, vocabulary),
+                         pair_budget=cand.pairs_per_film * n)
+    del words, vocabulary
     prior = quality_prior(films)
     groups = duplicate_groups(films)
     liked, liked_rows = _liked_matrix(tables.ratings if ratings is None else ratings, ids)
     likes = liked.sum(axis=1) if liked.size else np.zeros(0, np.float32)
-    fill, combo = _fill(features.genre_block, prior, weights, cand.fill_candidates)
-
-    # Split columns: the rarest (within the pair budget) generate candidates.
-    x = features.x
-    df = np.bincount(x.indices, minlength=x.shape[1]).astype(np.int64)
-    by_df = np.lexsort((np.arange(len(df)), df))
-    within = np.cumsum(df[by_df] ** 2) <= cand.pairs_per_film * n
-    rare = np.zeros(len(df), dtype=bool)
-    rare[by_df[within]] = True
-    rare &= df >= 2
-    x_rare, rare_cols = _columns(x, rare)
-    x_freq, freq_cols = _columns(x, ~rare)
-    features.x = sp.csr_matrix((n, 0))  # the two parts replace it
-    del x
-    x_rare_t = sp.csr_matrix(x_rare.T)
     vote_average = films["vote_average"].to_numpy(dtype=np.float64)
+    del tables, films  # the caller may hand over its last reference: the tables are done
+    fill, combo = _fill(features.genre_block, prior, weights, cand.fill_candidates)
+    x_rare, rare_cols = features.x_rare, features.rare_cols
+    x_freq, freq_cols = features.x_freq, features.freq_cols
+    x_rare_t = sp.csr_matrix(x_rare.T)
 
     progress.start("Recommender: neighbours", total=n)
 
