@@ -180,13 +180,13 @@ def _positions(ids: np.ndarray, film_ids: pd.Series) -> tuple[np.ndarray, np.nda
     return pos, known
 
 
-def _features(tables: Tables, films: pd.DataFrame, weights: Weights,
+def _features(links: dict[str, pd.DataFrame], ids: np.ndarray, weights: Weights,
               overview: tuple[sp.csr_matrix, list[str]], pair_budget: int) -> _Features:
-    """The feature blocks (``films`` sorted by id; ``overview``: its TF-IDF rows in the same
-    order), split into rare and frequent columns: the rarest columns (ascending document
-    frequency, ties by column) whose ``sum df^2`` fits ``pair_budget``, seen in 2+ films.
-    Each block is split as soon as it is built, so ``X`` is never held twice."""
-    ids = films["id"].to_numpy(dtype=np.int64)
+    """The feature blocks (``ids``: the films sorted; ``overview``: its TF-IDF rows in the
+    same order; ``links``: the link tables, removed from the dict as their block is built),
+    split into rare and frequent columns: the rarest columns (ascending document frequency,
+    ties by column) whose ``sum df^2`` fits ``pair_budget``, seen in 2+ films. Each block
+    is split as soon as it is built, so ``X`` is never held twice."""
     n = len(ids)
     name_col = {"genres": "genre", "keywords": "keyword", "director": "name", "cast": "name",
                 "collection": "collection"}
@@ -201,14 +201,14 @@ def _features(tables: Tables, films: pd.DataFrame, weights: Weights,
         blocks[name] = _block(n, pos[known], keys, frame[name_col[name]].reset_index(drop=True),
                               values)
 
-    link(tables.film_genres, "genre_id", "genres", idf=False)
-    link(tables.keywords, "keyword_id", "keywords", idf=True)
-    link(tables.directors, "person_id", "director", idf=True)
-    cast = tables.cast.sort_values(["film_id", "order"], kind="stable")
+    link(links.pop("film_genres"), "genre_id", "genres", idf=False)
+    link(links.pop("keywords"), "keyword_id", "keywords", idf=True)
+    link(links.pop("directors"), "person_id", "director", idf=True)
+    cast = links.pop("cast").sort_values(["film_id", "order"], kind="stable")
     cast = cast.loc[cast.groupby("film_id").cumcount() < CAST_TOP]
     link(cast, "person_id", "cast", idf=True)
     del cast
-    link(tables.film_collections, "collection_id", "collection", idf=False)
+    link(links.pop("film_collections"), "collection_id", "collection", idf=False)
     blocks["overview"] = overview
     genre_block = blocks["genres"][0].copy()
 
@@ -415,18 +415,21 @@ def neighbour_chunks(
     progress.start("Recommender: features", total=None)
     if n < 2:
         return
-    texts = overviews if overviews is not None else tables.films["overview"]
-    words, vocabulary = overview_tfidf(texts)
-    words = sp.csr_matrix(words[order])  # rows in id order, like ``films``
-    features = _features(tables, films, weights, (words, vocabulary),
-                         pair_budget=cand.pairs_per_film * n)
-    del words, vocabulary
     prior = quality_prior(films)
     groups = duplicate_groups(films)
     liked, liked_rows = _liked_matrix(tables.ratings if ratings is None else ratings, ids)
     likes = liked.sum(axis=1) if liked.size else np.zeros(0, np.float32)
     vote_average = films["vote_average"].to_numpy(dtype=np.float64)
-    del tables, films  # the caller may hand over its last reference: the tables are done
+    texts = overviews if overviews is not None else tables.films["overview"]
+    links = {name: getattr(tables, name) for name in
+             ("film_genres", "keywords", "directors", "cast", "film_collections")}
+    del films, tables  # the caller may hand over its last reference: memory goes with it
+    words, vocabulary = overview_tfidf(texts)
+    del texts
+    words = sp.csr_matrix(words[order])  # rows in id order, like ``ids``
+    features = _features(links, ids, weights, (words, vocabulary),
+                         pair_budget=cand.pairs_per_film * n)
+    del words, vocabulary, links
     fill, combo = _fill(features.genre_block, prior, weights, cand.fill_candidates)
     x_rare, rare_cols = features.x_rare, features.rare_cols
     x_freq, freq_cols = features.x_freq, features.freq_cols
