@@ -143,8 +143,9 @@ class _Features:
 
     x_rare: sp.csr_matrix
     rare_cols: np.ndarray  # column of X of each column of x_rare
-    x_freq: sp.csr_matrix
-    freq_cols: np.ndarray
+    #: the frequent columns, block by block (matrix, column of X of each of its columns):
+    #: only ever used row-wise, so they are never copied side by side
+    x_freq: list[tuple[sp.csr_matrix, np.ndarray]]
     col_block: np.ndarray  # block index of each column of X
     col_name: pa.Array  # display name of each column of X (strings)
     genre_block: sp.csr_matrix  # genres only, L2-normalised (for the fill candidates)
@@ -226,26 +227,24 @@ def _features(links: dict[str, pd.DataFrame], ids: np.ndarray, weights: Weights,
     rare[by_df[np.cumsum(df[by_df] ** 2) <= pair_budget]] = True
     rare &= df >= 2
 
-    rare_parts, freq_parts = [], []
+    rare_parts, x_freq = [], []
     start = 0
     for _, name in used:
         matrix = blocks.pop(name)[0]
         matrix.data *= np.sqrt(weights.block(name))  # in place: no scaled copy
         stop = start + matrix.shape[1]
         rare_parts.append(_columns(matrix, rare[start:stop])[0])
-        freq_parts.append(_columns(matrix, ~rare[start:stop])[0])
+        frequent, cols = _columns(matrix, ~rare[start:stop])
+        if len(cols):
+            x_freq.append((frequent, cols + start))
         start = stop
-        del matrix
+        del matrix, frequent
     blocks.clear()
     x_rare = sp.csr_matrix(sp.hstack(rare_parts, format="csr")) if used else \
         sp.csr_matrix((n, 0))
     del rare_parts
-    x_freq = sp.csr_matrix(sp.hstack(freq_parts, format="csr")) if used else \
-        sp.csr_matrix((n, 0))
-    del freq_parts
     return _Features(x_rare=x_rare, rare_cols=np.flatnonzero(rare), x_freq=x_freq,
-                     freq_cols=np.flatnonzero(~rare), col_block=col_block, col_name=col_name,
-                     genre_block=genre_block)
+                     col_block=col_block, col_name=col_name, genre_block=genre_block)
 
 
 #: The overview block's TF-IDF settings on top of the baseline's (English stop words): terms
@@ -432,7 +431,7 @@ def neighbour_chunks(
     del words, vocabulary, links
     fill, combo = _fill(features.genre_block, prior, weights, cand.fill_candidates)
     x_rare, rare_cols = features.x_rare, features.rare_cols
-    x_freq, freq_cols = features.x_freq, features.freq_cols
+    x_freq = features.x_freq
     x_rare_t = sp.csr_matrix(x_rare.T)
 
     progress.start("Recommender: neighbours", total=n)
@@ -445,7 +444,7 @@ def neighbour_chunks(
         ranks = np.arange(len(qi)) - np.repeat(np.cumsum(counts) - counts, counts) + 1
         if with_reasons:
             shared = [_shared(part, cols, qi, cj) for part, cols in
-                      ((x_rare, rare_cols), (x_freq, freq_cols))]
+                      ((x_rare, rare_cols), *x_freq)]
             reasons = _reasons(shared, features, qi, cj, cf, weights, vote_average)
         else:
             reasons = pa.ListArray.from_arrays(pa.array(np.zeros(len(qi) + 1, np.int32)),
@@ -526,7 +525,8 @@ def write_neighbours(chunks: Iterable[pa.Table], path: Path) -> int:
 
 
 def _chunk(r0: int, r1: int, n: int, x_rare: sp.csr_matrix, x_rare_t: sp.csr_matrix,
-           x_freq: sp.csr_matrix, liked: np.ndarray, liked_rows: np.ndarray,
+           x_freq: list[tuple[sp.csr_matrix, np.ndarray]], liked: np.ndarray,
+           liked_rows: np.ndarray,
            likes: np.ndarray, fill: np.ndarray, combo: np.ndarray, prior: np.ndarray,
            groups: np.ndarray, weights: Weights, cand: Candidates,
            k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -575,7 +575,9 @@ def _chunk(r0: int, r1: int, n: int, x_rare: sp.csr_matrix, x_rare_t: sp.csr_mat
     at = np.minimum(at, max(len(s_key) - 1, 0))
     low = np.where((len(s_key) > 0) & (s_key[at] == key), s.data[at], 0.0) if len(s_key) \
         else np.zeros(len(key))
-    high = np.asarray(x_freq[qi].multiply(x_freq[cj]).sum(axis=1)).ravel()
+    high = np.zeros(len(key))
+    for part, _ in x_freq:
+        high += np.asarray(part[qi].multiply(part[cj]).sum(axis=1)).ravel()
     cf = np.zeros(len(key))
     if cf_block.size:
         local = np.full(r1 - r0, -1, dtype=np.int64)
