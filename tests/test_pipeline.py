@@ -38,7 +38,7 @@ def test_failed_build_leaves_previous_catalog(sample_dir: Path, tmp_path: Path, 
     def boom(*args, **kwargs):
         raise RuntimeError("killed half-way")
 
-    monkeypatch.setattr(pipeline, "compute_neighbours", boom)
+    monkeypatch.setattr(pipeline, "neighbour_chunks", boom)
     with pytest.raises(RuntimeError):
         build_catalog(raw_dir=sample_dir, catalog_dir=catalog)
     assert os.readlink(catalog) == target

@@ -50,7 +50,7 @@ Languages and countries known to babel but absent from the data are kept with 0 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -420,26 +420,33 @@ def _names(index: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     return loose, suggest
 
 
-def build_index(
+def index_sections(
     tables: Tables, neighbours: Iterable[Any], manifest: dict[str, Any]
-) -> dict[str, Any]:
-    """The serving index (JSON-serializable) from the clean tables and the neighbours table
-    (its Arrow record batches, read one at a time)."""
+) -> Iterator[tuple[str, Any]]:
+    """The serving index, section by section (``(key, JSON-serializable value)``), from the
+    clean tables and the neighbours table (its Arrow record batches, read one at a time).
+    The sections the name lists do not need (neighbours, search) come first, so a writer
+    can serialize and drop each one before the next is built: at 1,000,000 films the whole
+    index is never in memory at once."""
     films = tables.films.reset_index(drop=True)
     tables = Tables(**{**dict(tables.items()), "films": films})
+    yield "version", INDEX_VERSION
+    yield "manifest", manifest
+    neighbour_table, reason_sets = _neighbours(neighbours, films)
+    yield "neighbours", neighbour_table
+    del neighbour_table
+    yield "reason_sets", reason_sets
+    del reason_sets
     order = _vote_order(films)
+    titles = _titles(films, order)
+    yield "search", _search(titles, order)
     languages, language_aliases = _languages(tables)
     countries, country_aliases = _countries(tables)
     collections, collection_aliases = _collections(tables)
-    neighbour_table, reason_sets = _neighbours(neighbours, films)
-    titles = _titles(films, order)
     index: dict[str, Any] = {
-        "version": INDEX_VERSION,
-        "manifest": manifest,
         "films": _films(films),
         "by_votes": order.tolist(),
         "titles": titles,
-        "search": _search(titles, order),
         "languages": languages,
         "language_aliases": language_aliases,
         "countries": countries,
@@ -448,8 +455,15 @@ def build_index(
         "collections": collections,
         "collection_aliases": collection_aliases,
         "directors": _directors(tables),
-        "neighbours": neighbour_table,
-        "reason_sets": reason_sets,
     }
+    del tables, films, order, titles
     index["loose"], index["suggest"] = _names(index)
-    return index
+    while index:
+        yield index.popitem()  # popped: the writer's copy is the only one left
+
+
+def build_index(
+    tables: Tables, neighbours: Iterable[Any], manifest: dict[str, Any]
+) -> dict[str, Any]:
+    """The serving index as one dict (:func:`index_sections` collected)."""
+    return dict(index_sections(tables, neighbours, manifest))

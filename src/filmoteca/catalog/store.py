@@ -38,6 +38,7 @@ import os
 import shutil
 import socket
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -203,18 +204,21 @@ def resolve(catalog_dir: Path) -> Path:
 
 
 def write_json(build_dir: Path, name: str, data: Any) -> None:
-    """Write ``name`` into the build. The (large) serving index is written without
-    indentation, one top-level section at a time: the same bytes as one ``orjson.dumps``,
-    without ever holding the whole text in memory."""
-    if name != INDEX or not isinstance(data, dict):
-        _dump(build_dir / name, data, indent=True)
-        return
+    """Write ``name`` into the build (the manifest and the report: small, indented)."""
+    _dump(build_dir / name, data, indent=True)
+
+
+def write_index(build_dir: Path, sections: Iterable[tuple[str, Any]]) -> None:
+    """Write the serving index, one top-level JSON object without indentation, section by
+    section as ``sections`` yields them: each section is serialized and dropped before the
+    next is built, so neither the whole index nor its whole text is ever in memory."""
     option = orjson.OPT_SERIALIZE_NUMPY
-    with (build_dir / name).open("wb") as out:
+    with (build_dir / INDEX).open("wb") as out:
         out.write(b"{")
-        for i, (key, value) in enumerate(data.items()):
+        for i, (key, value) in enumerate(sections):
             out.write((b"," if i else b"") + orjson.dumps(key) + b":")
             out.write(orjson.dumps(value, option=option))
+            del value
         out.write(b"}")
 
 
