@@ -24,7 +24,8 @@ def test_build_writes_every_table_and_the_report(sample_build: BuildResult):
         assert f"{table}.parquet" in names
     report = orjson.loads((sample_build.path / "build_report.json").read_bytes())
     assert report["dataset"] == "sample"
-    assert set(report["stages"]) >= {"read", "movies", "credits", "neighbours", "index", "total"}
+    assert set(report["stages"]) == {"movies", "credits", "keywords", "ratings", "neighbours",
+                                     "index", "total"}
     manifest = orjson.loads((sample_build.path / "manifest.json").read_bytes())
     assert manifest["films"] == 2993 and manifest["dataset"] == "sample"
 
@@ -37,7 +38,7 @@ def test_failed_build_leaves_previous_catalog(sample_dir: Path, tmp_path: Path, 
     def boom(*args, **kwargs):
         raise RuntimeError("killed half-way")
 
-    monkeypatch.setattr(pipeline, "compute_neighbours", boom)
+    monkeypatch.setattr(pipeline, "neighbour_chunks", boom)
     with pytest.raises(RuntimeError):
         build_catalog(raw_dir=sample_dir, catalog_dir=catalog)
     assert os.readlink(catalog) == target
@@ -82,3 +83,57 @@ def test_cli_build_says_which_data(sample_dir: Path, tmp_path: Path):
                   cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "sample" in result.stderr and "2,993 films" in result.stderr
+
+
+TABLES = ("films", "film_genres", "film_companies", "film_countries", "film_languages",
+          "film_collections", "cast", "directors", "keywords", "ratings", "neighbours")
+
+
+class RecordingProgress:
+    def __init__(self) -> None:
+        self.stages: list[tuple[str, int | None]] = []
+        self.advanced: dict[str, int] = {}
+
+    def start(self, stage: str, total: int | None = None) -> None:
+        self.stages.append((stage, total))
+        self.advanced[stage] = 0
+
+    def advance(self, units: int = 1) -> None:
+        self.advanced[self.stages[-1][0]] += units
+
+
+def test_streaming_in_small_chunks_builds_the_same_catalog(
+    sample_build: BuildResult, sample_dir: Path, tmp_path: Path, monkeypatch
+):
+    """Raw files read 97 rows at a time (ids repeated across chunks, a chunk boundary in
+    most files) give exactly the catalog of the one-chunk build, and every stage shows its
+    progress."""
+    import pandas as pd
+
+    from filmoteca.raw import files
+
+    for kind in ("movies", "credits", "keywords"):
+        monkeypatch.setitem(files.CHUNK_ROWS, kind, 97)
+    progress = RecordingProgress()
+    small = build_catalog(raw_dir=sample_dir, catalog_dir=tmp_path / "catalog",
+                          progress=progress)
+    for table in TABLES:
+        got = pd.read_parquet(small.path / f"{table}.parquet")
+        want = pd.read_parquet(sample_build.path / f"{table}.parquet")
+        if table == "neighbours":
+            got["reasons"], want["reasons"] = got["reasons"].map(list), want["reasons"].map(list)
+        pd.testing.assert_frame_equal(got, want, obj=table)
+    got, want = small.report.to_dict(), sample_build.report.to_dict()
+    for part in ("dropped", "repaired", "tables"):
+        assert got[part] == want[part], part
+    assert got["dropped"]["keywords_file.duplicate_id"] == 987  # repeated across chunks
+    index = orjson.loads((small.path / "index.json").read_bytes())
+    reference = orjson.loads((sample_build.path / "index.json").read_bytes())
+    assert {k for k in index if index[k] != reference[k]} == {"manifest"}
+
+    names = [stage for stage, _ in progress.stages]
+    for prefix in ("Films", "Credits", "Keywords", "Ratings", "Recommender: features",
+                   "Recommender: neighbours", "Serving index"):
+        assert any(name.startswith(prefix) for name in names), prefix
+    assert progress.advanced["Films (rows read)"] == 2996
+    assert progress.advanced["Recommender: neighbours"] == 2993

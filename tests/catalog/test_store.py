@@ -159,24 +159,24 @@ def _publish_other(build: BuildResult, catalog: Path) -> Path:
 def test_a_publish_in_the_middle_of_a_read_does_not_mix_builds(
     reader: str, sample_build: BuildResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    import pandas as pd
+    import pyarrow.parquet as pq
 
     from filmoteca.eda.data import load_data
     from filmoteca.recommender.evaluate import load_tables
 
     catalog = tmp_path / "catalog"
     _publish_copy(sample_build, catalog)
-    read_parquet = pd.read_parquet
+    read_table = pq.read_table  # what pandas and the store read Parquet files with
     published: list[Path] = []
 
     def read_then_publish(*args, **kwargs):
-        frame = read_parquet(*args, **kwargs)
+        table = read_table(*args, **kwargs)
         if not published:  # a build lands right after the reader's first table
             published.append(catalog)
             published[0] = _publish_other(sample_build, catalog)
-        return frame
+        return table
 
-    monkeypatch.setattr(pd, "read_parquet", read_then_publish)
+    monkeypatch.setattr(pq, "read_table", read_then_publish)
     if reader == "evaluation":
         tables = load_tables(catalog)
         rows = {"films": len(tables.films), "film_genres": len(tables.film_genres),

@@ -512,3 +512,17 @@ def test_no_film_left_is_one_line_and_publishes_nothing(sample_dir: Path, tmp_pa
     assert lines[-1] == ("error: movies_metadata.csv: no film is left after cleaning "
                          "(movies.malformed_id=40); the catalog is unchanged")
     assert not (tmp_path / "out").exists()
+
+
+def test_only_the_first_billed_actors_are_kept():
+    people = [(6, "G"), (0, "A"), (5, "F"), (1, "B"), (4, "E"), (2, "C"), (3, "D")]
+    cell = repr([{"cast_id": i, "character": "", "credit_id": "x", "gender": 0, "id": 100 + i,
+                  "name": name, "order": order, "profile_path": None}
+                 for i, (order, name) in enumerate(people)])
+    credits = pd.DataFrame({"id": ["7"], "cast": [cell], "crew": ["[]"]})
+    report = BuildReport()
+    cast, _ = clean.credits_tables(credits, [7], report)
+    assert cast["name"].tolist() == ["A", "B", "C", "D", "E"]
+    assert cast["order"].tolist() == [0, 1, 2, 3, 4]
+    assert report.dropped["cast.record_not_first_billed"] == 2
+    assert report.tables["cast"] == {"rows_in": 7, "rows_out": 5}

@@ -96,3 +96,52 @@ def test_empty_file(tmp_path: Path):
     path.write_text("", encoding="utf-8")
     with pytest.raises(RawDataError, match=r"^credits\.csv: the file is empty$"):
         read_raw(path, CREDITS)
+
+
+def _lines(n: int) -> list[str]:
+    return [f"{i},[],[]" for i in range(1, n + 1)]
+
+
+def test_streaming_counts_skipped_lines_in_every_chunk(tmp_path: Path):
+    from filmoteca.raw.files import iter_raw
+
+    lines = _lines(10)
+    lines[2] += ",extra"  # in the first chunk of 4 rows
+    lines[8] += ",extra,more"  # in the third
+    path = tmp_path / "credits.csv"
+    path.write_text("id,cast,crew\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    chunks = list(iter_raw(path, CREDITS, chunk_rows=4))
+    assert sum(len(frame) for frame, _ in chunks) == 8
+    assert sum(skipped for _, skipped in chunks) == 2
+    ids = [i for frame, _ in chunks for i in frame["id"]]
+    assert ids == [str(i) for i in (1, 2, 4, 5, 6, 7, 8, 10)]
+
+
+def test_streaming_a_cell_that_spans_lines_and_chunks(tmp_path: Path):
+    from filmoteca.raw.files import iter_raw
+
+    path = tmp_path / "credits.csv"
+    path.write_text('id,cast,crew\n1,[],"[\n]"\n2,"[\n\n]",[]\n3,[],[]\n', encoding="utf-8")
+    chunks = [frame for frame, _ in iter_raw(path, CREDITS, chunk_rows=1)]
+    assert [frame["id"].tolist() for frame in chunks] == [["1"], ["2"], ["3"]]
+    assert chunks[1]["cast"].iloc[0] == "[\n\n]"
+
+
+def test_streaming_errors_at_the_last_chunk_name_the_file(sample_dir: Path, tmp_path: Path):
+    from filmoteca.raw.files import iter_raw
+
+    path = _plain(sample_dir, tmp_path)
+    text = path.read_text(encoding="utf-8")
+    cut = text.rindex(',"') + 10  # inside the last quoted cell of the file
+    path.write_text(text[:cut], encoding="utf-8")
+    chunks = iter_raw(path, MOVIES, chunk_rows=500)
+    next(chunks)  # the first chunks are fine
+    with pytest.raises(RawDataError, match=r"^movies_metadata\.csv: not a readable CSV"):
+        list(chunks)
+
+
+def test_header_only_file(tmp_path: Path):
+    path = tmp_path / "credits.csv"
+    path.write_text("cast,crew,id\n", encoding="utf-8")
+    with pytest.raises(RawDataError, match=r"^credits\.csv: the file has a header but no rows$"):
+        read_raw(path, CREDITS)

@@ -33,12 +33,12 @@ Reading the serving index needs only :mod:`orjson`; reading tables needs pandas/
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import shutil
 import socket
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -117,7 +117,7 @@ def _remove_abandoned(catalog_dir: Path) -> None:
 def new_build_dir(catalog_dir: Path) -> Path:
     """A fresh, marked ``.tmp-*`` folder in ``<catalog>.builds/`` for one build to fill."""
     builds = builds_dir(catalog_dir)
-    made_builds = not builds.exists()
+    made = [d for d in (builds, *builds.parents) if not d.exists()]  # innermost first
     builds.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(catalog_dir)
     stamp = time.strftime("%Y%m%dT%H%M%S")
@@ -133,7 +133,7 @@ def new_build_dir(catalog_dir: Path) -> Path:
         _dump(path / MARKER, {
             "tool": "filmoteca", "catalog": catalog_dir.name, "pid": os.getpid(),
             "host": socket.gethostname(), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "made_builds_dir": made_builds,
+            "made_dirs": [str(d.absolute()) for d in made],
         })
         return path
     raise CatalogError(f"cannot create a build folder in {builds}")  # pragma: no cover
@@ -184,12 +184,14 @@ def publish(catalog_dir: Path, build_dir: Path) -> Path:
 
 def discard(build_dir: Path) -> None:
     """Remove a build that failed (it is ours: :func:`new_build_dir` made it), and the
-    ``<catalog>.builds/`` folder too if this build created it and nothing else is in it."""
+    folders it created for it (``<catalog>.builds/``, missing parents) if they are empty."""
     marker = _marker(build_dir) or {}
     shutil.rmtree(build_dir, ignore_errors=True)
-    if marker.get("made_builds_dir"):
-        with contextlib.suppress(OSError):
-            build_dir.parent.rmdir()  # only succeeds when empty
+    for folder in marker.get("made_dirs", []):  # innermost first
+        try:
+            Path(folder).rmdir()  # only succeeds when empty
+        except OSError:
+            break
 
 
 def resolve(catalog_dir: Path) -> Path:
@@ -202,8 +204,22 @@ def resolve(catalog_dir: Path) -> Path:
 
 
 def write_json(build_dir: Path, name: str, data: Any) -> None:
-    """Write ``name`` into the build; the (large) serving index without indentation."""
-    _dump(build_dir / name, data, indent=name != INDEX)
+    """Write ``name`` into the build (the manifest and the report: small, indented)."""
+    _dump(build_dir / name, data, indent=True)
+
+
+def write_index(build_dir: Path, sections: Iterable[tuple[str, Any]]) -> None:
+    """Write the serving index, one top-level JSON object without indentation, section by
+    section as ``sections`` yields them: each section is serialized and dropped before the
+    next is built, so neither the whole index nor its whole text is ever in memory."""
+    option = orjson.OPT_SERIALIZE_NUMPY
+    with (build_dir / INDEX).open("wb") as out:
+        out.write(b"{")
+        for i, (key, value) in enumerate(sections):
+            out.write((b"," if i else b"") + orjson.dumps(key) + b":")
+            out.write(orjson.dumps(value, option=option))
+            del value
+        out.write(b"}")
 
 
 def read_json(catalog_dir: Path, name: str) -> Any:
@@ -220,15 +236,62 @@ def table_path(catalog_dir: Path, name: str) -> Path:
     return catalog_dir / f"{name}.parquet"
 
 
-def read_table(build: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+class TableWriter:
+    """Appends frames to one Parquet table of a build, chunk by chunk (a build streams its
+    raw files), so a table never has to be held whole in memory. Every chunk is written
+    with the first chunk's schema."""
+
+    def __init__(self, build: Path, name: str) -> None:
+        self.path = table_path(build, name)
+        self.rows = 0
+        self._writer: Any = None
+        self._schema: Any = None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if self._writer is None:
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            self._schema = table.schema
+            self._writer = pq.ParquetWriter(self.path, self._schema, compression="zstd")
+        else:
+            table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False)
+        if table.num_rows:
+            self._writer.write_table(table)
+            self.rows += table.num_rows
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def read_table(build: Path, name: str, columns: list[str] | None = None,
+               categories: list[str] | None = None) -> pd.DataFrame:
     """One Parquet table of a build (pass the folder :func:`resolve` returned);
-    :class:`CatalogError` (one line) if it is missing or unreadable."""
+    :class:`CatalogError` (one line) if it is missing or unreadable. ``categories``: text
+    columns read as pandas categoricals (each distinct value stored once: names repeat a lot
+    in link tables)."""
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def lists_as_arrow(kind: pa.DataType) -> pd.ArrowDtype | None:
+        # list columns (the neighbours' reasons) stay Arrow: no Python list per row
+        return pd.ArrowDtype(kind) if pa.types.is_list(kind) else None
 
     path = table_path(build, name)
     if not path.exists():
         raise CatalogError(f"catalog table not found: {path}; {HINT}")
     try:
-        return pd.read_parquet(path, columns=columns).reset_index(drop=True)
-    except (OSError, ValueError) as exc:
+        table = pq.read_table(path, columns=columns, read_dictionary=categories)
+        return table.to_pandas(types_mapper=lists_as_arrow).reset_index(drop=True)
+    except (OSError, ValueError, pa.ArrowException) as exc:
         raise CatalogError(f"catalog table unreadable: {path} ({exc}); {HINT}") from None

@@ -49,9 +49,16 @@ class EdaData:
 
 
 def raw_missing_values(path: Path) -> tuple[pd.Series, int]:
-    """Empty cells per column of the raw movies file, read exactly as the build reads it."""
-    frame, _skipped = files.read_raw(path, files.MOVIES)
-    return frame.isna().sum(), len(frame)
+    """Empty cells per column of the raw movies file, read exactly as the build reads it
+    (streamed in chunks: the file can hold a million films)."""
+    missing: pd.Series | None = None
+    rows = 0
+    for frame, _skipped in files.iter_raw(path, files.MOVIES):
+        counts = frame.isna().sum()
+        missing = counts if missing is None else missing.add(counts, fill_value=0)
+        rows += len(frame)
+    assert missing is not None  # iter_raw yields at least one chunk or raises
+    return missing.astype("int64"), rows
 
 
 def load_data(catalog_dir: Path) -> EdaData:

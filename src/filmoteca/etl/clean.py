@@ -45,7 +45,7 @@ Tables (``film_id`` is the TMDB id, the ``id`` of ``films``):
 - ``film_countries``: film_id, iso_3166_1, country
 - ``film_languages``: film_id, iso_639_1, language (spoken languages)
 - ``film_collections``: film_id, collection_id, collection
-- ``cast``: film_id, person_id, name, character, order (billing order kept)
+- ``cast``: film_id, person_id, name, character, order (the first 5 billed of each film)
 - ``directors``: film_id, person_id, name (crew ``job == "Director"``)
 - ``keywords``: film_id, keyword_id, keyword
 - ``ratings``: user_id, film_id, rating, timestamp (MovieLens ``ratings_small`` mapped to
@@ -73,6 +73,8 @@ FILM_COLUMNS = (
 )
 
 INT64_MAX = int(np.iinfo(np.int64).max)
+#: Actors kept per film: the first billed (the recommender's "main cast").
+CAST_BILLED = 5
 #: Release years outside this range are not film dates (the first films are from 1874).
 YEARS = (1870, 2100)
 
@@ -147,8 +149,25 @@ def _non_negative(df: pd.DataFrame, column: str, report: BuildReport, *,
     return values.mask(bad).fillna(np.nan if unknown else 0.0).astype("float64")
 
 
-def clean_movies(raw: pd.DataFrame, report: BuildReport) -> pd.DataFrame:
-    """Rules 1-7 on the raw movies frame; returns ``films`` plus the raw nested columns."""
+def _first_seen(ids: pd.Series, seen: set[int] | None) -> np.ndarray:
+    """Mask of the ids not seen before (in this chunk or, with ``seen``, in earlier chunks
+    of the same file); ``seen`` is updated."""
+    first = ~ids.duplicated(keep="first").to_numpy()
+    if seen is not None:
+        values = ids.to_numpy()
+        if seen:
+            first &= ~np.fromiter((v in seen for v in values.tolist()), dtype=bool,
+                                  count=len(values))
+        seen.update(values[first].tolist())
+    return first
+
+
+def clean_movies(raw: pd.DataFrame, report: BuildReport,
+                 seen: set[int] | None = None) -> pd.DataFrame:
+    """Rules 1-7 on raw movies rows; returns ``films`` plus the raw nested columns.
+
+    Streaming: call it once per chunk of the file with the same ``seen`` set (ids met in
+    earlier chunks), so that the first row of each id is kept across chunks too."""
     rows_in = len(raw)
     ids, valid, too_large = _id_text(raw["id"])
     report.drop("movies.id_too_large", int(too_large.sum()))
@@ -156,9 +175,9 @@ def clean_movies(raw: pd.DataFrame, report: BuildReport) -> pd.DataFrame:
     df = raw.loc[valid].copy()
     df["id"] = ids[valid]
 
-    duplicated = df["id"].duplicated(keep="first")
-    report.drop("movies.duplicate_id", int(duplicated.sum()))
-    df = df.loc[~duplicated]
+    first = _first_seen(df["id"], seen)
+    report.drop("movies.duplicate_id", int((~first).sum()))
+    df = df.loc[first]
 
     title = _text(df["title"]).replace("", pd.NA)
     original = _text(df["original_title"]).replace("", pd.NA)
@@ -271,7 +290,8 @@ def _text_column(values: list[Any]) -> tuple[pd.Series, np.ndarray]:
 
 
 def records_frame(rows: list[tuple[Any, ...]], columns: tuple[str, ...], table: str,
-                  report: BuildReport, positions: list[int] | None = None) -> pd.DataFrame:
+                  report: BuildReport, positions: list[int] | None = None,
+                  count_rows: bool = True) -> pd.DataFrame:
     """The rows of a link table, every value checked (see the module docstring).
 
     ``columns[0]`` is ``film_id`` (already a valid int). ``*_id`` columns hold ids, ``order``
@@ -320,7 +340,8 @@ def records_frame(rows: list[tuple[Any, ...]], columns: tuple[str, ...], table: 
     duplicated = frame.duplicated()
     report.drop(f"{table}.record_duplicate", int(duplicated.sum()))
     frame = frame.loc[~duplicated].reset_index(drop=True)
-    report.rows(table, n, len(frame))
+    if count_rows:
+        report.rows(table, n, len(frame))
     return frame
 
 
@@ -357,19 +378,33 @@ def unnest_movies(films: pd.DataFrame, report: BuildReport) -> dict[str, pd.Data
     return out
 
 
-def _valid_ids(raw: pd.DataFrame, column: str, film_ids: set[int], table: str,
-               report: BuildReport) -> pd.DataFrame:
-    """Rows whose id is an integer of the catalog, first of each id kept; counted
-    (``table`` is the raw file's kind: ``rows_in`` its rows, ``rows_out`` those kept)."""
+def catalog_ids(ids: Iterable[int] | np.ndarray) -> np.ndarray:
+    """The catalog's film ids as a sorted array, for :func:`_in_catalog`."""
+    return np.unique(np.fromiter(ids, dtype=np.int64) if not isinstance(ids, np.ndarray)
+                     else ids.astype(np.int64))
+
+
+def _in_catalog(values: np.ndarray, film_ids: np.ndarray) -> np.ndarray:
+    if len(film_ids) == 0:
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(film_ids, values), len(film_ids) - 1)
+    return film_ids[at] == values
+
+
+def _valid_ids(raw: pd.DataFrame, column: str, film_ids: np.ndarray, table: str,
+               report: BuildReport, seen: set[int] | None) -> pd.DataFrame:
+    """Rows whose id is an integer of the catalog, first of each id kept (across chunks with
+    ``seen``); counted (``table`` is the raw file's kind: ``rows_in`` its rows, ``rows_out``
+    those kept)."""
     ids, valid, too_large = _id_text(raw[column])
     report.drop(f"{table}.id_too_large", int(too_large.sum()))
     report.drop(f"{table}.malformed_id", int((~valid & ~too_large).sum()))
     df = raw.loc[valid].copy()
     df["film_id"] = ids[valid]
-    dup = df["film_id"].duplicated(keep="first")
-    report.drop(f"{table}.duplicate_id", int(dup.sum()))
-    df = df.loc[~dup]
-    known = df["film_id"].isin(film_ids)
+    first = _first_seen(df["film_id"], seen)
+    report.drop(f"{table}.duplicate_id", int((~first).sum()))
+    df = df.loc[first]
+    known = _in_catalog(df["film_id"].to_numpy(), catalog_ids(film_ids))
     report.drop(f"{table}.not_in_catalog", int((~known).sum()))
     report.rows(table, len(raw), int(known.sum()))
     return df.loc[known]
@@ -377,12 +412,15 @@ def _valid_ids(raw: pd.DataFrame, column: str, film_ids: set[int], table: str,
 
 def credits_tables(
     raw: pd.DataFrame,
-    film_ids: set[int],
+    film_ids: Iterable[int] | np.ndarray,
     report: BuildReport,
     progress: Callable[[int], None] | None = None,
+    seen: set[int] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``cast`` (billing order kept) and ``directors`` from credits.csv."""
-    df = _valid_ids(raw, "id", film_ids, "credits", report)
+    """``cast`` (the first :data:`CAST_BILLED` billed of each film, by ``order``) and
+    ``directors`` from credits.csv rows (a chunk, with ``seen`` as in :func:`clean_movies`).
+    The rest of the cast and every other crew member are not kept: nothing reads them."""
+    df = _valid_ids(raw, "id", catalog_ids(film_ids), "credits", report, seen)
     cast_rows: list[tuple[Any, ...]] = []
     positions: list[int] = []
     director_rows: list[tuple[Any, ...]] = []
@@ -409,15 +447,22 @@ def credits_tables(
     report.repair("credits.cast_unparseable_set_empty", bad_cast)
     report.repair("credits.crew_unparseable_set_empty", bad_crew)
     cast_frame = records_frame(cast_rows, ("film_id", "person_id", "name", "character",
-                                           "order"), "cast", report, positions)
+                                           "order"), "cast", report, positions,
+                               count_rows=False)
     cast_frame = cast_frame.sort_values(["film_id", "order"], kind="stable", ignore_index=True)
+    billed = (cast_frame.groupby("film_id").cumcount() < CAST_BILLED).to_numpy()
+    report.drop("cast.record_not_first_billed", int((~billed).sum()))
+    cast_frame = cast_frame.loc[billed].reset_index(drop=True)
+    report.rows("cast", len(cast_rows), len(cast_frame))
     directors = records_frame(director_rows, ("film_id", "person_id", "name"), "directors",
                               report)
     return cast_frame, directors
 
 
-def keywords_table(raw: pd.DataFrame, film_ids: set[int], report: BuildReport) -> pd.DataFrame:
-    df = _valid_ids(raw, "id", film_ids, "keywords_file", report)
+def keywords_table(raw: pd.DataFrame, film_ids: Iterable[int] | np.ndarray,
+                   report: BuildReport, seen: set[int] | None = None) -> pd.DataFrame:
+    """``keywords`` from keywords.csv rows (a chunk, with ``seen`` as in :func:`clean_movies`)."""
+    df = _valid_ids(raw, "id", catalog_ids(film_ids), "keywords_file", report, seen)
     return _link_table(
         df["film_id"].to_numpy(), df["keywords"], KEYWORD_SHAPE, "keywords",
         ("keyword_id", "keyword"), "keywords_file.unparseable_set_empty", report,
@@ -425,7 +470,8 @@ def keywords_table(raw: pd.DataFrame, film_ids: set[int], report: BuildReport) -
 
 
 def ratings_table(
-    ratings: pd.DataFrame, links: pd.DataFrame, film_ids: set[int], report: BuildReport
+    ratings: pd.DataFrame, links: pd.DataFrame, film_ids: Iterable[int] | np.ndarray,
+    report: BuildReport,
 ) -> pd.DataFrame:
     """MovieLens ratings mapped to catalog ids (``links.tmdbId``); others are left out.
     A rating row whose ids or timestamp are not whole numbers, or whose rating is not a
@@ -443,7 +489,7 @@ def ratings_table(
     frame = pd.DataFrame({"user_id": user, "movieId": movie, "rating": rating,
                           "timestamp": stamp}).loc[good]
     frame = frame.merge(link, on="movieId", how="left")
-    outside = frame["film_id"].isna() | ~frame["film_id"].isin(film_ids)
+    outside = frame["film_id"].isna() | ~frame["film_id"].isin(catalog_ids(film_ids))
     report.drop("ratings.film_not_in_catalog", int(outside.sum()))
     frame = frame.loc[~outside]
     out = pd.DataFrame({

@@ -36,7 +36,10 @@ class BuildReport:
             self.repaired[reason] += int(count)
 
     def rows(self, table: str, rows_in: int, rows_out: int) -> None:
-        self.tables[table] = {"rows_in": int(rows_in), "rows_out": int(rows_out)}
+        """Add rows in and out of ``table`` (a build streams a file in chunks)."""
+        counts = self.tables.setdefault(table, {"rows_in": 0, "rows_out": 0})
+        counts["rows_in"] += int(rows_in)
+        counts["rows_out"] += int(rows_out)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:

@@ -12,6 +12,7 @@ import csv
 import gzip
 import warnings
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -117,27 +118,38 @@ def resolve_sources(raw_dir: Path | None = None) -> RawSources:
     return RawSources(paths=paths, dataset=dataset, origin=origin, notes=notes)
 
 
-def read_raw(path: Path, spec: RawSpec) -> tuple[pd.DataFrame, int]:
-    """Read a raw CSV as text columns (empty cells are NA, nothing else is).
+#: Rows per chunk when streaming a raw file (a chunk of credits.csv is about 40 MB of text).
+CHUNK_ROWS = {"movies": 50_000, "credits": 10_000, "keywords": 50_000}
 
-    Returns the frame and the number of lines pandas had to skip because they had more
-    fields than the header (counted in the build report). Every failure becomes a one-line
-    :class:`RawDataError` naming the file.
+
+def iter_raw(path: Path, spec: RawSpec,
+             chunk_rows: int | None = None) -> Iterator[tuple[pd.DataFrame, int]]:
+    """Stream a raw CSV in chunks of text columns (empty cells are NA, nothing else is).
+
+    Yields each chunk and the number of lines pandas had to skip in it because they had
+    more fields than the header (counted in the build report). Quoted cells may span lines
+    (the real overviews do). Every failure, at the first chunk or at the last, becomes a
+    one-line :class:`RawDataError` naming the file; so does a file with a header and no rows.
+    Memory is bounded by one chunk, whatever the size of the file.
     """
     name = path.name
+    rows = chunk_rows or CHUNK_ROWS.get(spec.kind, 50_000)
+    first, total = True, 0
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            frame = pd.read_csv(
-                path,
-                dtype=str,
-                keep_default_na=False,
-                na_values=[""],
-                encoding="utf-8",
-                on_bad_lines="warn",
-                engine="c",
-            )
-        skipped = sum(str(w.message).count("Skipping line") for w in caught)
+        with pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
+                         encoding="utf-8", on_bad_lines="warn", engine="c",
+                         chunksize=rows) as reader:
+            while True:
+                with warnings.catch_warnings(record=True) as caught:  # this chunk's only
+                    warnings.simplefilter("always")
+                    frame = next(reader, None)
+                if frame is None:
+                    break
+                if first:
+                    _check_columns(name, frame, spec)
+                    first = False
+                total += len(frame)
+                yield frame, sum(str(w.message).count("Skipping line") for w in caught)
     except FileNotFoundError:
         raise RawDataError(f"{name}: file not found ({path})") from None
     except UnicodeDecodeError as exc:
@@ -151,14 +163,24 @@ def read_raw(path: Path, spec: RawSpec) -> tuple[pd.DataFrame, int]:
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
         detail = " ".join(str(exc).split())
         raise RawDataError(f"{name}: not a readable CSV file ({detail})") from None
+    if total == 0:
+        raise RawDataError(f"{name}: the file has a header but no rows")
 
+
+def _check_columns(name: str, frame: pd.DataFrame, spec: RawSpec) -> None:
     missing = [c for c in spec.required_columns if c not in frame.columns]
     if missing:
         hint = ""
         if len(frame.columns) == 1:
             hint = "; only one column was found: is the delimiter a comma?"
         raise RawDataError(f"{name}: missing required columns: {', '.join(missing)}{hint}")
-    if frame.empty:
-        raise RawDataError(f"{name}: the file has a header but no rows")
-    return frame, skipped
 
+
+def read_raw(path: Path, spec: RawSpec) -> tuple[pd.DataFrame, int]:
+    """A whole raw CSV (small files, tests): :func:`iter_raw`'s chunks joined, and the
+    number of skipped lines."""
+    frames, skipped = [], 0
+    for frame, bad in iter_raw(path, spec):
+        frames.append(frame)
+        skipped += bad
+    return pd.concat(frames, ignore_index=True), skipped

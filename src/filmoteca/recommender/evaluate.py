@@ -3,7 +3,7 @@
 Owns the evaluation protocol (below), the baselines, and ``reports/recommender.md`` with its
 figure ``reports/figures/recommender.png``. Metric formulas: :mod:`filmoteca.recommender.metrics`.
 
-Protocol (DESIGN.md, "Recommender"):
+Protocol (summarised for users in the README, "El recomendador"):
 
 1. Users of the catalog's ``ratings`` table (MovieLens ``ratings_small`` mapped to catalog
    ids) are shuffled with ``numpy.random.default_rng(seed)`` and split 80/20 into training

@@ -66,17 +66,19 @@ Comedy", "sinopsis parecida: toys, cowboy"; a neighbour chosen by the prior alon
 
 from __future__ import annotations
 
-import gc
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import scipy.sparse as sp
 
-from filmoteca.etl.clean import Tables
+from filmoteca.etl.clean import CAST_BILLED, Tables
 from filmoteca.progress import Progress
 from filmoteca.text import normalize
 
@@ -93,7 +95,8 @@ RATINGS_REASON = "gustó a los mismos espectadores (MovieLens)"
 LIKED = 4.0  # a rating >= LIKED means the user liked the film (as in the evaluation)
 REASON_NAMES = 3  # at most this many shared names per reason
 MIN_REASON = 0.01  # a block contributing less than this to the score is not a reason
-CAST_TOP = 5  # first-billed actors used
+REASONS_TYPE = pa.list_(pa.string())
+CAST_TOP = CAST_BILLED  # first-billed actors used (the catalog keeps only these)
 
 
 @dataclass(frozen=True)
@@ -134,17 +137,26 @@ class Candidates:
 
 @dataclass
 class _Features:
-    x: sp.csr_matrix  # all blocks side by side, each L2-normalised and scaled by sqrt(w)
-    col_block: np.ndarray  # block index of each column
-    col_name: pa.Array  # display name of each column (strings)
+    """The feature matrix ``X`` (all blocks side by side, each L2-normalised and scaled by
+    ``sqrt(w)``), kept as two column parts: the rare columns, whose sparse product
+    generates candidates, and the frequent ones (see the module docstring)."""
+
+    x_rare: sp.csr_matrix
+    rare_cols: np.ndarray  # column of X of each column of x_rare
+    #: the frequent columns, block by block (matrix, column of X of each of its columns):
+    #: only ever used row-wise, so they are never copied side by side
+    x_freq: list[tuple[sp.csr_matrix, np.ndarray]]
+    col_block: np.ndarray  # block index of each column of X
+    col_name: pa.Array  # display name of each column of X (strings)
     genre_block: sp.csr_matrix  # genres only, L2-normalised (for the fill candidates)
 
 
 def _block(n: int, rows: np.ndarray, keys: pd.Series, names: pd.Series,
            values: np.ndarray) -> tuple[sp.csr_matrix, list[str]]:
-    """A row-L2-normalised (films x distinct keys) matrix and each column's display name."""
+    """A row-L2-normalised (films x distinct keys) matrix and each column's display name
+    (the first name seen with the key)."""
     codes, uniques = pd.factorize(keys, sort=True)
-    first = pd.Series(names.to_numpy()).groupby(codes).first()
+    _, first_rows = np.unique(codes, return_index=True)  # codes are 0..len(uniques)-1
     matrix = sp.csr_matrix(
         (values.astype(np.float64), (rows, codes)), shape=(n, len(uniques))
     )
@@ -152,7 +164,7 @@ def _block(n: int, rows: np.ndarray, keys: pd.Series, names: pd.Series,
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     matrix = sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
-    return matrix, [str(v) for v in first.reindex(range(len(uniques))).tolist()]
+    return matrix, [str(v) for v in names.iloc[first_rows].tolist()]
 
 
 def _idf(keys: pd.Series, n: int) -> np.ndarray:
@@ -169,12 +181,17 @@ def _positions(ids: np.ndarray, film_ids: pd.Series) -> tuple[np.ndarray, np.nda
     return pos, known
 
 
-def _features(tables: Tables, films: pd.DataFrame, weights: Weights) -> _Features:
-    ids = films["id"].to_numpy(dtype=np.int64)
+def _features(links: dict[str, pd.DataFrame], ids: np.ndarray, weights: Weights,
+              overview: tuple[sp.csr_matrix, list[str]], pair_budget: int) -> _Features:
+    """The feature blocks (``ids``: the films sorted; ``overview``: its TF-IDF rows in the
+    same order; ``links``: the link tables, removed from the dict as their block is built),
+    split into rare and frequent columns: the rarest columns (ascending document frequency,
+    ties by column) whose ``sum df^2`` fits ``pair_budget``, seen in 2+ films. Each block
+    is split as soon as it is built, so ``X`` is never held twice."""
     n = len(ids)
-    blocks: dict[str, tuple[sp.csr_matrix, list[str]]] = {}
     name_col = {"genres": "genre", "keywords": "keyword", "director": "name", "cast": "name",
                 "collection": "collection"}
+    blocks: dict[str, tuple[sp.csr_matrix, list[str]]] = {}
 
     def link(frame: pd.DataFrame, key: str, name: str, idf: bool) -> None:
         frame = frame.drop_duplicates(["film_id", key])  # a value counts once per film
@@ -185,33 +202,49 @@ def _features(tables: Tables, films: pd.DataFrame, weights: Weights) -> _Feature
         blocks[name] = _block(n, pos[known], keys, frame[name_col[name]].reset_index(drop=True),
                               values)
 
-    link(tables.film_genres, "genre_id", "genres", idf=False)
-    link(tables.keywords, "keyword_id", "keywords", idf=True)
-    link(tables.directors, "person_id", "director", idf=True)
-    cast = tables.cast.sort_values(["film_id", "order"], kind="stable")
+    link(links.pop("film_genres"), "genre_id", "genres", idf=False)
+    link(links.pop("keywords"), "keyword_id", "keywords", idf=True)
+    link(links.pop("directors"), "person_id", "director", idf=True)
+    cast = links.pop("cast").sort_values(["film_id", "order"], kind="stable")
     cast = cast.loc[cast.groupby("film_id").cumcount() < CAST_TOP]
     link(cast, "person_id", "cast", idf=True)
-    link(tables.film_collections, "collection_id", "collection", idf=False)
+    del cast
+    link(links.pop("film_collections"), "collection_id", "collection", idf=False)
+    blocks["overview"] = overview
+    genre_block = blocks["genres"][0].copy()
 
-    blocks["overview"] = overview_tfidf(films["overview"])
+    used = [(b, name) for b, name in enumerate(BLOCKS)
+            if weights.block(name) > 0 and blocks[name][0].shape[1] > 0]
+    col_block = np.concatenate([np.full(blocks[name][0].shape[1], b, dtype=np.int8)
+                                for b, name in used]) if used else np.zeros(0, np.int8)
+    col_name = pa.array([v for _, name in used for v in blocks[name][1]], pa.string())
+    df = np.concatenate([np.bincount(blocks[name][0].indices,
+                                     minlength=blocks[name][0].shape[1])
+                         for _, name in used]).astype(np.int64) if used else \
+        np.zeros(0, np.int64)
+    by_df = np.lexsort((np.arange(len(df)), df))
+    rare = np.zeros(len(df), dtype=bool)
+    rare[by_df[np.cumsum(df[by_df] ** 2) <= pair_budget]] = True
+    rare &= df >= 2
 
-    parts, col_block, col_names = [], [], []
-    for b, name in enumerate(BLOCKS):
-        matrix, names = blocks[name]
-        w = weights.block(name)
-        if w <= 0 or matrix.shape[1] == 0:
-            continue
-        parts.append(matrix * np.sqrt(w))
-        col_block.append(np.full(matrix.shape[1], b, dtype=np.int8))
-        col_names.extend(names)
-    x = sp.hstack(parts, format="csr") if parts else sp.csr_matrix((n, 0))
-    x.sort_indices()
-    return _Features(
-        x=sp.csr_matrix(x),
-        col_block=np.concatenate(col_block) if col_block else np.zeros(0, np.int8),
-        col_name=pa.array(col_names, pa.string()),
-        genre_block=blocks["genres"][0],
-    )
+    rare_parts, x_freq = [], []
+    start = 0
+    for _, name in used:
+        matrix = blocks.pop(name)[0]
+        matrix.data *= np.sqrt(weights.block(name))  # in place: no scaled copy
+        stop = start + matrix.shape[1]
+        rare_parts.append(_columns(matrix, rare[start:stop])[0])
+        frequent, cols = _columns(matrix, ~rare[start:stop])
+        if len(cols):
+            x_freq.append((frequent, cols + start))
+        start = stop
+        del matrix, frequent
+    blocks.clear()
+    x_rare = sp.csr_matrix(sp.hstack(rare_parts, format="csr")) if used else \
+        sp.csr_matrix((n, 0))
+    del rare_parts
+    return _Features(x_rare=x_rare, rare_cols=np.flatnonzero(rare), x_freq=x_freq,
+                     col_block=col_block, col_name=col_name, genre_block=genre_block)
 
 
 #: The overview block's TF-IDF settings on top of the baseline's (English stop words): terms
@@ -219,25 +252,35 @@ def _features(tables: Tables, films: pd.DataFrame, weights: Weights) -> _Feature
 OVERVIEW_TFIDF = {"stop_words": "english", "min_df": 2, "max_df": 0.5, "sublinear_tf": True}
 
 
-def overview_tfidf(texts: pd.Series) -> tuple[sp.csr_matrix, list[str]]:
-    """TF-IDF of the overviews (rows L2-normalised) and the vocabulary.
+def overview_tfidf(texts: Iterable[object]) -> tuple[sp.csr_matrix, list[str]]:
+    """TF-IDF of the overviews (rows L2-normalised, in the order of ``texts``; anything but
+    text counts as an empty overview) and the vocabulary.
 
     scikit-learn's :class:`~sklearn.feature_extraction.text.TfidfVectorizer`, the same
     tokenizer and English stop words as the evaluation's overview baseline, plus
     :data:`OVERVIEW_TFIDF`: weight ``(1 + ln tf) * idf``, ``idf = ln((1 + N) / (1 + df)) + 1``
     (smooth idf). It replaced a hand-written Arrow tokenizer (different tokens and stop
     words from the baseline) that was only about 1.4x faster: 1.3 s against 1.8 s on the
-    45,466 SYNTHETIC overviews, measured on the shared 2-core machine.
+    45,466 SYNTHETIC overviews, measured on the shared 2-core machine. ``texts`` is read
+    once, as it comes: a build streams it from Parquet instead of holding every overview.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    n = len(texts)
-    documents = texts.fillna("").astype(str).tolist()
+    count = [0]
+
+    def documents() -> Iterator[str]:
+        for text in texts:
+            count[0] += 1
+            yield text if isinstance(text, str) else ""
+
     vectorizer = TfidfVectorizer(dtype=np.float64, **OVERVIEW_TFIDF)
+    stream = documents()
     try:
-        matrix = vectorizer.fit_transform(documents)
+        matrix = vectorizer.fit_transform(stream)
     except ValueError:  # no term in >= 2 and <= 50% of the films (tiny or empty catalogs)
-        return sp.csr_matrix((n, 0)), []
+        for _ in stream:  # whatever is left, to count the films
+            pass
+        return sp.csr_matrix((count[0], 0)), []
     matrix = sp.csr_matrix(matrix)
     matrix.sort_indices()
     return matrix, [str(t) for t in vectorizer.get_feature_names_out()]
@@ -329,10 +372,103 @@ def _fill(genres: sp.csr_matrix, prior: np.ndarray, weights: Weights,
     sim = (combo_matrix @ combo_matrix.T).toarray()
     base = weights.prior * prior
     fill = np.empty((len(first), keep), dtype=np.int64)
-    for start in range(0, len(first), 128):
-        scores = weights.genres * sim[start:start + 128][:, combo_codes] + base
-        fill[start:start + 128] = np.argpartition(-scores, keep - 1, axis=1)[:, :keep]
+    step = max(1, min(128, 2**23 // max(n, 1)))  # rows x films scored at once: <= 8M
+    for start in range(0, len(first), step):
+        scores = weights.genres * sim[start:start + step][:, combo_codes] + base
+        fill[start:start + step] = np.argpartition(-scores, keep - 1, axis=1)[:, :keep]
     return fill, combo_codes.astype(np.int64)
+
+
+#: Columns of the neighbours table, and their Arrow types.
+NEIGHBOUR_SCHEMA = pa.schema([("film_id", pa.int64()), ("neighbour_id", pa.int64()),
+                              ("rank", pa.int64()), ("score", pa.float64()),
+                              ("reasons", REASONS_TYPE)])
+
+
+def neighbour_chunks(
+    tables: Tables,
+    progress: Progress,
+    ratings: pd.DataFrame | None = None,
+    k: int = 10,
+    weights: Weights | None = None,
+    candidates: Candidates | None = None,
+    with_reasons: bool = True,
+    overviews: Iterable[object] | None = None,
+) -> Iterator[pa.Table]:
+    """Top-``k`` neighbours of every film (see the module docstring for the model), as
+    Arrow tables of :data:`NEIGHBOUR_SCHEMA`, one per chunk of query films in id order, so
+    a caller can write them out without holding them all.
+
+    ``ratings=None`` uses ``tables.ratings`` (all users); the evaluation passes the training
+    users' ratings only. ``with_reasons=False`` leaves the reasons empty (faster, for
+    tuning). ``overviews``: the overviews in the order of ``tables.films`` rows, read once
+    (default: its ``overview`` column), so a build can stream them from disk.
+    """
+    weights = weights or Weights()
+    cand = candidates or Candidates()
+    order = np.argsort(tables.films["id"].to_numpy(dtype=np.int64), kind="stable")
+    films = tables.films.drop(columns=["overview"], errors="ignore").iloc[order]
+    films = films.reset_index(drop=True)
+    ids = films["id"].to_numpy(dtype=np.int64)
+    n = len(ids)
+    progress.start("Recommender: features", total=None)
+    if n < 2:
+        return
+    prior = quality_prior(films)
+    groups = duplicate_groups(films)
+    liked, liked_rows = _liked_matrix(tables.ratings if ratings is None else ratings, ids)
+    likes = liked.sum(axis=1) if liked.size else np.zeros(0, np.float32)
+    vote_average = films["vote_average"].to_numpy(dtype=np.float64)
+    texts = overviews if overviews is not None else tables.films["overview"]
+    links = {name: getattr(tables, name) for name in
+             ("film_genres", "keywords", "directors", "cast", "film_collections")}
+    del films, tables  # the caller may hand over its last reference: memory goes with it
+    words, vocabulary = overview_tfidf(texts)
+    del texts
+    words = sp.csr_matrix(words[order])  # rows in id order, like ``ids``
+    features = _features(links, ids, weights, (words, vocabulary),
+                         pair_budget=cand.pairs_per_film * n)
+    del words, vocabulary, links
+    fill, combo = _fill(features.genre_block, prior, weights, cand.fill_candidates)
+    x_rare, rare_cols = features.x_rare, features.rare_cols
+    x_freq = features.x_freq
+    x_rare_t = sp.csr_matrix(x_rare.T)
+
+    progress.start("Recommender: neighbours", total=n)
+
+    def work(r0: int) -> tuple[pa.Table, int]:
+        r1 = min(n, r0 + cand.chunk)
+        qi, cj, score, cf = _chunk(r0, r1, n, x_rare, x_rare_t, x_freq, liked, liked_rows,
+                                   likes, fill, combo, prior, groups, weights, cand, k)
+        counts = np.bincount(qi - r0, minlength=r1 - r0)
+        ranks = np.arange(len(qi)) - np.repeat(np.cumsum(counts) - counts, counts) + 1
+        if with_reasons:
+            shared = [_shared(part, cols, qi, cj) for part, cols in
+                      ((x_rare, rare_cols), *x_freq)]
+            reasons = _reasons(shared, features, qi, cj, cf, weights, vote_average)
+        else:
+            reasons = pa.ListArray.from_arrays(pa.array(np.zeros(len(qi) + 1, np.int32)),
+                                               pa.array([], pa.string()))
+        table = pa.table([ids[qi], ids[cj], ranks.astype(np.int64), np.round(score, 6),
+                          reasons], schema=NEIGHBOUR_SCHEMA)
+        return table, r1 - r0
+
+    # Chunks are independent; numpy, scipy's sparse kernels and Arrow release the GIL, so
+    # threads use both cores. Chunks come out in order (deterministic), and only a few are
+    # in flight at a time: memory is bounded by them, not by the catalog.
+    with ThreadPoolExecutor(max_workers=cand.threads) as pool:
+        pending: list[Future[tuple[pa.Table, int]]] = []
+        starts = iter(range(0, n, cand.chunk))
+        for r0 in starts:
+            pending.append(pool.submit(work, r0))
+            if len(pending) > cand.threads:
+                table, done = pending.pop(0).result()
+                progress.advance(done)
+                yield table
+        for future in pending:
+            table, done = future.result()
+            progress.advance(done)
+            yield table
 
 
 def compute_neighbours(
@@ -344,92 +480,53 @@ def compute_neighbours(
     candidates: Candidates | None = None,
     with_reasons: bool = True,
 ) -> pd.DataFrame:
-    """Top-``k`` neighbours of every film (see the module docstring for the model).
-
-    ``ratings=None`` uses ``tables.ratings`` (all users); the evaluation passes the training
-    users' ratings only. ``with_reasons=False`` skips the reasons (faster, for tuning).
-    """
-    weights = weights or Weights()
-    cand = candidates or Candidates()
-    films = tables.films.sort_values("id", kind="stable").reset_index(drop=True)
-    ids = films["id"].to_numpy(dtype=np.int64)
-    n = len(ids)
-    progress.start("Recommender: features", total=None)
-    columns = {"film_id": pd.Series([], dtype="int64"),
-               "neighbour_id": pd.Series([], dtype="int64"),
-               "rank": pd.Series([], dtype="int64"),
-               "score": pd.Series([], dtype="float64"),
-               "reasons": pd.Series([], dtype=object)}
-    if n < 2:
-        return pd.DataFrame(columns)
-
-    features = _features(tables, films, weights)
-    x = features.x
-    prior = quality_prior(films)
-    groups = duplicate_groups(films)
-    liked, liked_rows = _liked_matrix(tables.ratings if ratings is None else ratings, ids)
-    likes = liked.sum(axis=1) if liked.size else np.zeros(0, np.float32)
-    fill, combo = _fill(features.genre_block, prior, weights, cand.fill_candidates)
-
-    # Split columns: the rarest (within the pair budget) generate candidates.
-    df = np.bincount(x.indices, minlength=x.shape[1]).astype(np.int64)
-    order = np.lexsort((np.arange(len(df)), df))
-    within = np.cumsum(df[order] ** 2) <= cand.pairs_per_film * n
-    rare = np.zeros(len(df), dtype=bool)
-    rare[order[within]] = True
-    rare &= df >= 2
-    xc = x.tocsc()
-    x_rare = sp.csr_matrix(xc[:, np.flatnonzero(rare)])
-    x_rare_t = sp.csr_matrix(x_rare.T)
-    x_freq = sp.csr_matrix(xc[:, np.flatnonzero(~rare)])
-    del xc
-
-    progress.start("Recommender: neighbours", total=n)
-
-    def work(r0: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                               pa.Array | None, int]:
-        r1 = min(n, r0 + cand.chunk)
-        qi, cj, score, cf = _chunk(r0, r1, n, x_rare, x_rare_t, x_freq, liked, liked_rows,
-                                   likes, fill, combo, prior, groups, weights, cand, k)
-        counts = np.bincount(qi - r0, minlength=r1 - r0)
-        ranks = np.arange(len(qi)) - np.repeat(np.cumsum(counts) - counts, counts) + 1
-        reasons = _reasons(x, features, qi, cj, cf, weights, films) if with_reasons else None
-        return qi, cj, score, ranks, reasons, r1 - r0
-
-    out_q, out_c, out_rank, out_score, out_reasons = [], [], [], [], []
-    # Chunks are independent; numpy, scipy's sparse kernels and Arrow release the GIL, so
-    # threads use both cores. ``map`` keeps the chunk order: the result is deterministic.
-    with ThreadPoolExecutor(max_workers=cand.threads) as pool:
-        for qi, cj, score, ranks, reasons, done in pool.map(work, range(0, n, cand.chunk)):
-            out_q.append(qi)
-            out_c.append(cj)
-            out_score.append(score)
-            out_rank.append(ranks)
-            if reasons is not None:
-                out_reasons.append(reasons)
-            progress.advance(done)
-
-    qi = np.concatenate(out_q)
-    frame = pd.DataFrame({
-        "film_id": ids[qi],
-        "neighbour_id": ids[np.concatenate(out_c)],
-        "rank": np.concatenate(out_rank).astype(np.int64),
-        "score": np.round(np.concatenate(out_score), 6),
-    })
+    """:func:`neighbour_chunks` as one frame (columns ``film_id``, ``neighbour_id``,
+    ``rank``, ``score``, and ``reasons`` Arrow-backed, unless ``with_reasons=False``)."""
+    chunks = list(neighbour_chunks(tables, progress, ratings, k, weights, candidates,
+                                   with_reasons))
+    table = pa.concat_tables(chunks) if chunks else NEIGHBOUR_SCHEMA.empty_table()
+    if not with_reasons:
+        table = table.drop_columns(["reasons"])
+    frame = pd.DataFrame({name: table[name].to_numpy() for name in table.column_names
+                          if name != "reasons"})
     if with_reasons:
-        reasons = pa.chunked_array(out_reasons, type=pa.list_(pa.string()))
-        gc_was_on = gc.isenabled()
-        gc.disable()  # ~450k small lists: the cyclic GC would triple the conversion time
-        try:
-            frame["reasons"] = pd.Series(reasons.to_pylist(), dtype=object)
-        finally:
-            if gc_was_on:
-                gc.enable()
+        frame["reasons"] = pd.Series(pd.arrays.ArrowExtensionArray(table["reasons"]))
     return frame
 
 
+def _columns(x: sp.csr_matrix, keep: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The columns ``keep`` of ``x`` (renumbered 0..) and their original indices, without a
+    CSC copy of ``x``."""
+    mask = keep[x.indices]
+    kept_before = np.concatenate(([0], np.cumsum(mask)))
+    renumber = np.cumsum(keep) - 1
+    part = sp.csr_matrix((x.data[mask], renumber[x.indices[mask]], kept_before[x.indptr]),
+                         shape=(x.shape[0], int(keep.sum())))
+    return part, np.flatnonzero(keep)
+
+
+def _shared(part: sp.csr_matrix, cols: np.ndarray, qi: np.ndarray,
+            cj: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pair, original column, contribution) of the columns each pair shares in ``part``."""
+    shared = sp.csr_matrix(part[qi].multiply(part[cj]))
+    shared.eliminate_zeros()
+    pair = np.repeat(np.arange(len(qi)), np.diff(shared.indptr))
+    return pair, cols[shared.indices], shared.data
+
+
+def write_neighbours(chunks: Iterable[pa.Table], path: Path) -> int:
+    """Write :func:`neighbour_chunks` to a Parquet file as they come; returns the rows."""
+    rows = 0
+    with pq.ParquetWriter(path, NEIGHBOUR_SCHEMA, compression="zstd") as writer:
+        for table in chunks:
+            writer.write_table(table)
+            rows += table.num_rows
+    return rows
+
+
 def _chunk(r0: int, r1: int, n: int, x_rare: sp.csr_matrix, x_rare_t: sp.csr_matrix,
-           x_freq: sp.csr_matrix, liked: np.ndarray, liked_rows: np.ndarray,
+           x_freq: list[tuple[sp.csr_matrix, np.ndarray]], liked: np.ndarray,
+           liked_rows: np.ndarray,
            likes: np.ndarray, fill: np.ndarray, combo: np.ndarray, prior: np.ndarray,
            groups: np.ndarray, weights: Weights, cand: Candidates,
            k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -478,7 +575,9 @@ def _chunk(r0: int, r1: int, n: int, x_rare: sp.csr_matrix, x_rare_t: sp.csr_mat
     at = np.minimum(at, max(len(s_key) - 1, 0))
     low = np.where((len(s_key) > 0) & (s_key[at] == key), s.data[at], 0.0) if len(s_key) \
         else np.zeros(len(key))
-    high = np.asarray(x_freq[qi].multiply(x_freq[cj]).sum(axis=1)).ravel()
+    high = np.zeros(len(key))
+    for part, _ in x_freq:
+        high += np.asarray(part[qi].multiply(part[cj]).sum(axis=1)).ravel()
     cf = np.zeros(len(key))
     if cf_block.size:
         local = np.full(r1 - r0, -1, dtype=np.int64)
@@ -500,16 +599,17 @@ def _chunk(r0: int, r1: int, n: int, x_rare: sp.csr_matrix, x_rare_t: sp.csr_mat
     return qi[best], cj[best], score[best], cf[best]
 
 
-def _reasons(x: sp.csr_matrix, features: _Features, qi: np.ndarray, cj: np.ndarray,
-             cf: np.ndarray, weights: Weights, films: pd.DataFrame) -> pa.Array:
-    """One list of Spanish reason strings per pair (see the module docstring)."""
+def _reasons(shared: list[tuple[np.ndarray, np.ndarray, np.ndarray]], features: _Features,
+             qi: np.ndarray, cj: np.ndarray, cf: np.ndarray, weights: Weights,
+             vote_average: np.ndarray) -> pa.Array:
+    """One list of Spanish reason strings per pair (see the module docstring), from the
+    columns each pair shares (:func:`_shared` of each part of the features)."""
     pairs = len(qi)
-    shared = sp.csr_matrix(x[qi].multiply(x[cj]))
-    shared.eliminate_zeros()
-    shared.sort_indices()
-    pair = np.repeat(np.arange(pairs), np.diff(shared.indptr))
-    col = shared.indices.astype(np.int64)
-    contrib = shared.data
+    pair = np.concatenate([p for p, _, _ in shared])
+    col = np.concatenate([c for _, c, _ in shared]).astype(np.int64)
+    contrib = np.concatenate([v for _, _, v in shared])
+    by = np.lexsort((col, pair))
+    pair, col, contrib = pair[by], col[by], contrib[by]
     block = features.col_block[col].astype(np.int64)
 
     # per (pair, block): contribution and the top shared names
@@ -538,7 +638,7 @@ def _reasons(x: sp.csr_matrix, features: _Features, qi: np.ndarray, cj: np.ndarr
     has_reason[g_pair] = True
     has_reason[cf_pairs] = True
     bare = np.flatnonzero(~has_reason)
-    vote = films["vote_average"].to_numpy(dtype=np.float64)[cj[bare]]
+    vote = vote_average[cj[bare]]
     bare_texts = pa.array([f"bien valorada: {v:.1f}/10" for v in vote], pa.string())
 
     all_pair = np.concatenate([g_pair, cf_pairs, bare])
