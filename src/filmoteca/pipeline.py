@@ -17,7 +17,7 @@ import pandas as pd
 
 from filmoteca import __version__
 from filmoteca.catalog import store
-from filmoteca.catalog.index import build_index
+from filmoteca.catalog.index import build_index, write_index
 from filmoteca.config import get_settings
 from filmoteca.etl import clean
 from filmoteca.etl.report import BuildReport
@@ -106,7 +106,7 @@ def build_catalog(
         }
         with report.stage("index"):
             progress.start("Building the serving index")
-            store.write_json(build_dir, store.INDEX, build_index(tables, neighbours, manifest))
+            write_index(build_dir, build_index(tables, neighbours, manifest))
         store.write_json(build_dir, store.MANIFEST, manifest)
         store.write_json(build_dir, store.REPORT, report.to_dict())
         final = store.publish(catalog_dir, build_dir)

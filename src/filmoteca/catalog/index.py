@@ -1,40 +1,43 @@
 """The serving index: everything the API answers from, precomputed once at build time.
 
-Owns the layout of ``index.json`` (written by :mod:`filmoteca.pipeline`, read by
-:mod:`filmoteca.services.catalog`). Build time only: pandas and babel are allowed here, the
-serving process never imports this module.
+Owns what goes into ``index.bin`` (written by :mod:`filmoteca.pipeline` through
+:func:`write_index`, memory-mapped by :mod:`filmoteca.services.catalog`): :func:`build_index`
+computes the content from the clean tables, :func:`write_index` lays it out as sections of
+a :mod:`filmoteca.catalog.binary` file. Build time only: pandas and babel are allowed here,
+the serving process never imports this module.
 
 Every name key is ``filmoteca.text.normalize(name)``. Films are referred to by *position*
-(0-based row of the columnar ``films`` arrays), never by scanning. Large numeric columns are
-*packed*: ``{"type": "i" | "q" | "f" | "d", "data": base64 of little-endian values}``, read
-by the server with :mod:`array` in milliseconds (no per-number JSON parsing, no numpy).
-Layout (:mod:`filmoteca.catalog.layout`, ``INDEX_VERSION``)::
+(0-based row of the film columns), never by scanning. Everything the server needs is
+derived here, so that loading costs nothing but a ``mmap`` (layout
+:mod:`filmoteca.catalog.layout`, ``INDEX_VERSION``; ``T`` = sorted-key table, ``S`` = string
+list, other letters = array types)::
 
-    version       int
-    manifest      the build manifest (dataset kind, film count, build time)
-    films         one entry per film: title, release_date ("YYYY-MM-DD") as JSON lists;
-                  packed id, year, runtime (minutes, 0 when unknown), vote_count,
-                  vote_average, revenue, budget, return
-    by_votes      film positions, most voted first (ties: lower id first)
-    titles        normalized title -> film positions, most voted first
-    search        trigram index of the titles in vote order (see ``_search``): gram (3),
-                  grams (sorted), packed offsets, packed lines
-    languages     ISO code -> [films with that original_language, Spanish name, English name]
-    language_aliases   normalized code / English name / Spanish name / dataset name -> code
-    countries     ISO 3166 code -> [films produced there, Spanish name, English name]
-    country_aliases    normalized code / English / Spanish / dataset name -> code
-    companies     normalized name -> [display name, films, total revenue]
-    collections   normalized name -> [display name, films, total revenue, mean revenue]
-    collection_aliases normalized name with and without " Collection" -> collections key
-    directors     normalized name -> [display name, total return, film positions by date]
-    neighbours    packed top-k table: offsets (n + 1 values: film p owns [offsets[p],
-                  offsets[p + 1])), film (neighbour positions, best first), score, reasons
-                  (index into reason_sets)
-    reason_sets   distinct lists of Spanish reasons ("mismo director: ...")
-    loose         kind -> {key without punctuation: exact key}, only where they differ
+    header        version, manifest (dataset kind, film count, build time), search gram
+    films.*       id q, year i, runtime i (minutes, 0 when unknown), vote_count q,
+                  vote_average d, revenue d, budget d, return d; title S, release_date S
+                  ("YYYY-MM-DD"); title_row i (the film's row in ``titles``); by_id i
+                  (positions sorted by id)
+    by_votes      i: film positions, most voted first (ties: lower id first)
+    titles        T: normalized title -> [film positions, most voted first]
+    search.*      trigram index of the titles in vote order (see ``_search``): lines S
+                  (normalized titles in vote order), grams S (sorted), offsets i, postings i
+    languages     T: ISO code -> [films with that original_language, Spanish name, English]
+    language_aliases   T: normalized code / English / Spanish / dataset name -> code
+    countries     T: ISO 3166 code -> [films produced there, Spanish name, English name]
+    country_aliases    T: normalized code / English / Spanish / dataset name -> code
+    companies     T: normalized name -> [display name, films, total revenue]
+    collections   T: normalized name -> [display name, films, total revenue, mean revenue]
+    collection_aliases T: normalized name with and without " Collection" -> collections key
+    directors     T: normalized name -> [display name, total return, film positions by date]
+    neighbours.*  top-k table: offsets i (n + 1 values: film p owns [offsets[p],
+                  offsets[p + 1])), film i (neighbour positions, best first), score f,
+                  reasons i (index into reason_sets)
+    reason_sets   S: distinct JSON lists of Spanish reasons ("mismo director: ...")
+    loose.KIND    T: key without punctuation -> exact key, only where they differ
                   (:func:`filmoteca.text.loose_key`)
-    suggest       kind -> [[keys], [labels]] sorted by key length, the fuzzy choice lists
-                  (:class:`filmoteca.services.matching.Suggester`)
+    suggest.KIND.*  the fuzzy choice lists (:class:`filmoteca.services.matching.Suggester`):
+                  keys S sorted by length, labels S, lengths i, and the word index: words S
+                  (sorted), word_offsets q, word_choices i
 
 Rows of languages, countries, companies, collections and directors are JSON lists in the
 field order of their :mod:`filmoteca.catalog.layout` types (``NamedCount``, ``CompanyRow``,
@@ -43,6 +46,10 @@ field order of their :mod:`filmoteca.catalog.layout` types (``NamedCount``, ``Co
 The kinds of ``loose`` and ``suggest`` are titles, languages, countries, companies,
 collections and directors (their exact keys: ``titles``, the ``*_aliases`` maps,
 ``companies``, ``directors``).
+
+Adding a section: compute it in :func:`build_index`, write it in :func:`write_index`, read
+it in :class:`filmoteca.services.catalog.Catalog` (lazily if it is large), bump
+``INDEX_VERSION``.
 
 Counting rules: a language counts films by ``original_language``; a country, a company, a
 collection and a director count distinct films; money sums ``revenue``; a collection's mean
@@ -53,14 +60,21 @@ Languages and countries known to babel but absent from the data are kept with 0 
 
 from __future__ import annotations
 
-import base64
+from array import array
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 
+from filmoteca.catalog.binary import SectionWriter
 from filmoteca.catalog.layout import (
+    ALIAS_TABLES,
+    FILM_COLUMNS,
+    INDEX_FILE,
     INDEX_VERSION,
+    JSON_TABLES,
     NAME_KINDS,
     SEARCH_GRAM,
     CollectionRow,
@@ -68,6 +82,7 @@ from filmoteca.catalog.layout import (
     DirectorRow,
     NamedCount,
     suggestion_choices,
+    word_index,
 )
 from filmoteca.etl.clean import Tables
 from filmoteca.text import loose_key, normalize
@@ -87,13 +102,12 @@ def _keys(names: pd.Series) -> pd.Series:
 _DTYPES = {"i": "<i4", "q": "<i8", "f": "<f4", "d": "<f8"}
 
 
-def pack(values: Any, kind: str) -> dict[str, str]:
-    """A numeric column as ``{"type", "data"}`` (base64 of little-endian values)."""
-    array = np.asarray(values, dtype="float64" if kind in "fd" else "int64")
+def pack(values: Any, kind: str) -> bytes:
+    """A numeric column as little-endian bytes of section type ``kind``."""
+    column = np.asarray(values, dtype="float64" if kind in "fd" else "int64")
     if kind in "fd":
-        array = np.nan_to_num(array, nan=0.0, posinf=0.0, neginf=0.0)
-    data = array.astype(_DTYPES[kind]).tobytes()
-    return {"type": kind, "data": base64.b64encode(data).decode("ascii")}
+        column = np.nan_to_num(column, nan=0.0, posinf=0.0, neginf=0.0)
+    return bytes(column.astype(_DTYPES[kind]).tobytes())
 
 
 def _films(films: pd.DataFrame) -> dict[str, Any]:
@@ -102,14 +116,15 @@ def _films(films: pd.DataFrame) -> dict[str, Any]:
     return {
         "title": films["title"].astype(str).tolist(),
         "release_date": films["release_date"].astype(str).tolist(),
-        "id": pack(films["id"], "q"),
-        "year": pack(films["release_year"], "i"),
-        "runtime": pack(runtime, "i"),
-        "vote_count": pack(films["vote_count"], "q"),
-        "vote_average": pack(films["vote_average"].astype("float64").fillna(0.0), "d"),
-        "revenue": pack(films["revenue"].astype("float64").fillna(0.0), "d"),
-        "budget": pack(films["budget"].astype("float64").fillna(0.0), "d"),
-        "return": pack(films["return"].astype("float64").fillna(0.0), "d"),
+        "id": films["id"].to_numpy(dtype="int64"),
+        "year": films["release_year"].to_numpy(dtype="int64"),
+        "runtime": runtime.to_numpy(dtype="int64"),
+        "vote_count": films["vote_count"].to_numpy(dtype="int64"),
+        "vote_average": films["vote_average"].astype("float64").fillna(0.0).to_numpy(),
+        "revenue": films["revenue"].astype("float64").fillna(0.0).to_numpy(),
+        "budget": films["budget"].astype("float64").fillna(0.0).to_numpy(),
+        "return": films["return"].astype("float64").fillna(0.0).to_numpy(),
+        "by_id": np.argsort(films["id"].to_numpy(dtype="int64"), kind="stable"),
     }
 
 
@@ -129,10 +144,10 @@ def _titles(films: pd.DataFrame, order: np.ndarray) -> dict[str, list[int]]:
 def _search(titles: dict[str, list[int]], order: np.ndarray) -> dict[str, Any]:
     """Trigram index of the normalized titles, one line per film in vote order.
 
-    ``grams`` (sorted) -> packed ``offsets`` into packed ``lines``: the ascending line numbers
-    (= vote rank) of the titles containing that trigram. A query of 3+ characters walks the
-    shortest list of its trigrams and checks each candidate title, so matches come out most
-    voted first without reading the other titles.
+    ``grams`` (sorted) -> ``offsets`` into ``postings``: the ascending line numbers (= vote
+    rank) of the titles containing that trigram; ``lines`` are the titles themselves. A
+    query of 3+ characters walks the shortest list of its trigrams and checks each candidate
+    title, so matches come out most voted first without reading the other titles.
     """
     key_of: dict[int, str] = {p: key for key, positions in titles.items() for p in positions}
     postings: dict[str, list[int]] = {}
@@ -142,12 +157,12 @@ def _search(titles: dict[str, list[int]], order: np.ndarray) -> dict[str, Any]:
             postings.setdefault(gram, []).append(line)
     grams = sorted(postings)
     sizes = np.fromiter((len(postings[g]) for g in grams), dtype="int64", count=len(grams))
-    lines = [line for g in grams for line in postings[g]]
     return {
         "gram": SEARCH_GRAM,
+        "lines": [key_of[position] for position in order.tolist()],
         "grams": grams,
-        "offsets": pack(np.concatenate(([0], np.cumsum(sizes))), "i"),
-        "lines": pack(lines, "i"),
+        "offsets": np.concatenate(([0], np.cumsum(sizes))),
+        "postings": [line for g in grams for line in postings[g]],
     }
 
 
@@ -299,8 +314,7 @@ def _neighbours(
 ) -> tuple[dict[str, Any], list[list[str]]]:
     n = len(films)
     if neighbours is None or len(neighbours) == 0:
-        empty = {"offsets": pack(np.zeros(n + 1), "i"), "film": pack([], "i"),
-                 "score": pack([], "f"), "reasons": pack([], "i")}
+        empty = {"offsets": np.zeros(n + 1), "film": [], "score": [], "reasons": []}
         return empty, []
     position = pd.Series(np.arange(n), index=films["id"].to_numpy())
     frame = pd.DataFrame({
@@ -325,10 +339,10 @@ def _neighbours(
     counts = np.bincount(frame["film"].to_numpy(), minlength=n)
     offsets = np.concatenate(([0], np.cumsum(counts)))
     table = {
-        "offsets": pack(offsets, "i"),
-        "film": pack(frame["neighbour"], "i"),
-        "score": pack(frame["score"], "f"),
-        "reasons": pack(reason_index, "i"),
+        "offsets": offsets,
+        "film": frame["neighbour"].to_numpy(),
+        "score": frame["score"].to_numpy(),
+        "reasons": reason_index,
     }
     return table, [list(reasons) for reasons in sets]
 
@@ -406,3 +420,56 @@ def build_index(
     }
     index["loose"], index["suggest"] = _names(index)
     return index
+
+
+def write_index(build_dir: Path, index: dict[str, Any]) -> Path:
+    """Lay ``index`` (from :func:`build_index`) out as ``build_dir / INDEX_FILE``."""
+    out = SectionWriter()
+    films = index["films"]
+    for column, kind in FILM_COLUMNS.items():
+        out.add(f"films.{column}", kind, pack(films[column], kind))
+    out.add_strings("films.title", films["title"])
+    out.add_strings("films.release_date", films["release_date"])
+    out.add("films.by_id", "i", pack(films["by_id"], "i"))
+    titles: dict[str, list[int]] = index["titles"]
+    rank = {key: row for row, key in enumerate(sorted(titles))}
+    title_row = np.zeros(len(films["title"]), dtype="int64")
+    for key, positions in titles.items():
+        title_row[positions] = rank[key]
+    out.add("films.title_row", "i", pack(title_row, "i"))
+    out.add("by_votes", "i", pack(index["by_votes"], "i"))
+
+    search = index["search"]
+    out.add_strings("search.lines", search["lines"])
+    out.add_strings("search.grams", search["grams"])
+    out.add("search.offsets", "i", pack(search["offsets"], "i"))
+    out.add("search.postings", "i", pack(search["postings"], "i"))
+
+    for name in JSON_TABLES:
+        out.add_json_table(name, index[name])
+    for name in ALIAS_TABLES:
+        out.add_table(name, index[name])
+    neighbours = index["neighbours"]
+    out.add("neighbours.offsets", "i", pack(neighbours["offsets"], "i"))
+    out.add("neighbours.film", "i", pack(neighbours["film"], "i"))
+    out.add("neighbours.score", "f", pack(neighbours["score"], "f"))
+    out.add("neighbours.reasons", "i", pack(neighbours["reasons"], "i"))
+    out.add_strings("reason_sets", (orjson.dumps(r).decode() for r in index["reason_sets"]))
+
+    for kind in NAME_KINDS:
+        out.add_table(f"loose.{kind}", index["loose"][kind])
+        keys, labels = index["suggest"][kind]
+        out.add_strings(f"suggest.{kind}.keys", keys)
+        out.add_strings(f"suggest.{kind}.labels", labels)
+        out.add(f"suggest.{kind}.lengths", "i", pack([len(key) for key in keys], "i"))
+        words, choices = word_index(keys)
+        out.add_strings(f"suggest.{kind}.words", words)
+        sizes = np.fromiter((len(c) for c in choices), dtype="int64", count=len(choices))
+        out.add(f"suggest.{kind}.word_offsets", "q",
+                pack(np.concatenate(([0], np.cumsum(sizes))), "q"))
+        out.add(f"suggest.{kind}.word_choices", "i",
+                array("i", (i for c in choices for i in c)))
+    path = build_dir / INDEX_FILE
+    out.write(path, {"version": INDEX_VERSION, "manifest": index["manifest"],
+                     "search_gram": search["gram"], "films": len(films["title"])})
+    return path

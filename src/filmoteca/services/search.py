@@ -5,8 +5,9 @@ as substrings, so prefixes ("toy" -> "Toy Story") and words in the middle ("padr
 "El padrino") both match. The catalog keeps one line per film in vote order and a trigram
 index built at build time (:mod:`filmoteca.catalog.index`): a query of three or more
 characters walks the shortest posting list of its trigrams (ascending line = most voted
-first) and checks only those candidates; a shorter query scans the text of all titles with
-``str.find``, which stops early because one or two characters match very often. Either
+first) and checks only those candidates; a shorter query scans the text of all titles (the
+memory-mapped lines, with ``bytes.find``), which stops early because one or two characters
+match very often. Either
 way a page costs at most :data:`MAX_MATCHES` matches; ``total`` counts up to that bound
 (``total_es_minimo`` says when there are more). With no match, ``sugerencias`` offers the
 closest titles (rapidfuzz).
@@ -35,13 +36,15 @@ MAX_MATCHES = SEARCH_MAX_MATCHES
 def _scan(catalog: Catalog, key: str, stop: int) -> tuple[list[int], bool]:
     """Lines (in vote order) of the first ``stop`` titles containing a short ``key``."""
     text, starts = catalog.search_text, catalog.search_starts
+    needle = key.encode("utf-8")
     found: list[int] = []
-    at = text.find(key)
+    at = text.find(needle)
     while at != -1:
         if len(found) == stop:
             return found, True
-        found.append(bisect.bisect_right(starts, at) - 1)
-        at = text.find(key, text.index("\n", at) + 1)
+        line = bisect.bisect_right(starts, at) - 1
+        found.append(line)
+        at = text.find(needle, starts[line + 1])
     return found, False
 
 
@@ -52,8 +55,8 @@ def _lookup(catalog: Catalog, key: str, stop: int) -> tuple[list[int], bool]:
     best_start = best_end = 0
     best_size = -1
     for i in range(len(key) - gram + 1):
-        index = grams.get(key[i:i + gram])
-        if index is None:
+        index = grams.find(key[i:i + gram])
+        if index < 0:
             return [], False  # a trigram no title has
         start, end = offsets[index], offsets[index + 1]
         if best_size < 0 or end - start < best_size:
