@@ -42,6 +42,8 @@ TARGETS = [
     "/buscar?q=toy&limite=2&pagina=2", "/buscar?q=toy&limite=0", "/buscar?q=toy&limite=51",
     "/buscar?q=toy+story", "/buscar?q=toy%20stori", "/buscar?q=a%0Ab", "/buscar?q=the&pagina=100",
     "/peliculas_idioma", "/peliculas_idioma/", "/no_existe", "/", "/docs", "/openapi.json",
+    "/static/app.js", "/static/style.css", "/static/index.html", "/static/nada.js",
+    "/static/../app.py", "/static/", "/?x=1",
 ]
 
 

@@ -4,7 +4,9 @@ Owns :class:`FastPath`, a plain ASGI application placed in front of the FastAPI 
 (:func:`filmoteca.api.app.create_app` installs it as its outermost middleware, and
 ``filmoteca serve`` runs it as the server's application, see :mod:`.server`). For the hot
 GET requests (``/health``, the six questions, ``/recomendacion``, ``/buscar``) it calls the
-same service function the FastAPI route calls and sends the same bytes (:mod:`.responses`):
+same service function the FastAPI route calls and sends the same bytes (:mod:`.responses`),
+and it sends the web page (``/`` and its files under ``/static/``) as FastAPI's
+``FileResponse``/``StaticFiles`` would (same bytes and content type):
 no routing over every route, no dependency resolution, no validation of an answer the
 services just built from trusted data, one serialization. Everything else, and anything
 unusual about a hot request (another method, an unknown or repeated query parameter, a
@@ -25,6 +27,7 @@ reaches this application to the moment its headers are sent (body already serial
 
 from __future__ import annotations
 
+import mimetypes
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from time import perf_counter
@@ -38,6 +41,7 @@ from filmoteca.api.responses import JSON_HEADERS, answer_body, error_body
 from filmoteca.config import (
     MAX_YEAR,
     MIN_YEAR,
+    PACKAGE_DIR,
     SEARCH_DEFAULT_LIMIT,
     SEARCH_MAX_LIMIT,
     SEARCH_MAX_PAGE,
@@ -56,6 +60,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Most bytes of answers kept in the response cache.
 CACHE_BYTES = 32 * 2**20
+#: The web page (``/`` is its index.html) and its files (``/static/NAME``).
+STATIC_DIR = PACKAGE_DIR / "api" / "static"
 
 #: Query parameters and their accepted range, per kind of endpoint.
 _ANIO = {"anio": (MIN_YEAR, MAX_YEAR)}
@@ -136,6 +142,7 @@ class FastPath:
         self._cache_bytes = 0
         self._lifespan = lifespan
         self._health: bytes | None = None
+        self._files: dict[str, tuple[bytes, bytes] | None] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -152,6 +159,12 @@ class FastPath:
         if hit is not None:
             self._cache.move_to_end(key)
             await _send(send, start, *hit)
+            return
+        page = self._page(scope["path"]) if not scope["query_string"] else None
+        if page is not None:
+            body, media = page
+            await _send(send, start, 200, body, [(b"content-type", media),
+                                                 (b"content-length", str(len(body)).encode())])
             return
         catalog = self._catalog()
         if catalog is None:
@@ -195,6 +208,19 @@ class FastPath:
         except InvalidInput as exc:
             return 422, error_body(exc.mensaje), False
 
+    def _page(self, path: str) -> tuple[bytes, bytes] | None:
+        """(body, content type) of ``/`` or ``/static/NAME``, read once; None for any other
+        path or a missing file (FastAPI then answers: its fallback page, or a 404)."""
+        if path == "/":
+            name = "index.html"
+        elif path.startswith("/static/"):
+            name = path[len("/static/"):]
+        else:
+            return None
+        if name not in self._files:
+            self._files[name] = _read_static(name)
+        return self._files[name]
+
     def _health_body(self, catalog: Catalog) -> bytes:
         if self._health is None:
             self._health = answer_body(Health(
@@ -210,6 +236,21 @@ class FastPath:
         while len(cache) > self._cache_entries or self._cache_bytes > CACHE_BYTES:
             old_key, old = cache.popitem(last=False)
             self._cache_bytes -= len(old[1]) + len(old_key)
+
+
+def _read_static(name: str) -> tuple[bytes, bytes] | None:
+    """A file directly in :data:`STATIC_DIR` with the content type Starlette gives it."""
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        return None
+    file = STATIC_DIR / name
+    try:
+        body = file.read_bytes()
+    except OSError:
+        return None
+    media = mimetypes.guess_type(name)[0] or "text/plain"
+    if media.startswith("text/"):
+        media += "; charset=utf-8"
+    return body, media.encode()
 
 
 async def _send(send: Send, start: float, status: int, body: bytes,

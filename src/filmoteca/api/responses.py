@@ -16,7 +16,7 @@ JSON_HEADERS = ((b"content-type", b"application/json"),)
 
 
 class ErrorDetail(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     mensaje: str = Field(description="Qué pasó y qué escribir en su lugar, en español.")
     sugerencias: list[str] = Field(
@@ -30,7 +30,7 @@ class ErrorResponse(BaseModel):
     """Every error: 404 (nothing found), 422 (input that cannot be a name or a number in
     range), 503 (no catalog loaded)."""
 
-    model_config = ConfigDict(frozen=True, json_schema_extra={"examples": [{
+    model_config = ConfigDict(frozen=True, defer_build=True, json_schema_extra={"examples": [{
         "detail": {
             "mensaje": "No se encontró ninguna película titulada 'toy stori'.",
             "sugerencias": ["Toy Story", "Tokyo Fist", "Toys", "Money Train"],

@@ -213,10 +213,15 @@ class Text:
         return self._end - self._start
 
 
+#: Sorted lists keep every SAMPLE-th item in memory (made on the first search), so that a
+#: binary search runs in C over those and reads at most log2(SAMPLE) items from the map.
+SAMPLE = 16
+
+
 class Strings(Sequence[str]):
     """A read-only list of strings over a section pair; each read decodes one item."""
 
-    __slots__ = ("_data", "_length", "_offsets")
+    __slots__ = ("_data", "_last", "_length", "_offsets", "_sample")
 
     def __init__(self, data: memoryview | bytes, offsets: Sequence[int]) -> None:
         if not offsets or offsets[0] != 0 or offsets[len(offsets) - 1] != len(data):
@@ -224,6 +229,8 @@ class Strings(Sequence[str]):
         self._data = data
         self._offsets = offsets
         self._length = len(offsets) - 1
+        self._sample: list[str] | None = None
+        self._last: tuple[str, int] = ("", -1)
 
     def __len__(self) -> int:
         return self._length
@@ -235,13 +242,15 @@ class Strings(Sequence[str]):
     def __getitem__(self, index: slice) -> list[str]: ...
 
     def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(self._length))]
+        if index.__class__ is not int:
+            if isinstance(index, slice):
+                return [self[i] for i in range(*index.indices(self._length))]
+            index = int(index)
         if index < 0:
             index += self._length
-        if not 0 <= index < self._length:
-            raise IndexError("string index out of range")
-        offsets = self._offsets
+            if index < 0:
+                raise IndexError("string index out of range")
+        offsets = self._offsets  # an index past the end raises IndexError here
         return str(self._data[offsets[index]:offsets[index + 1] - 1], "utf-8")
 
     def window(self, low: int, high: int) -> list[str]:
@@ -256,9 +265,27 @@ class Strings(Sequence[str]):
         return int(self._offsets[index + 1] - self._offsets[index] - 1)
 
     def find(self, key: str) -> int:
-        """Position of ``key`` in a list sorted by code point, or -1."""
-        at = bisect.bisect_left(self, key)
-        return at if at < self._length and self[at] == key else -1
+        """Position of ``key`` in a list sorted by code point, or -1 (the last key found is
+        remembered: a lookup is often followed by a read of the same key)."""
+        last = self._last
+        if last[0] == key and last[1] >= 0:
+            return last[1]
+        at = self.bisect_left(key)
+        if at < self._length and self[at] == key:
+            self._last = (key, at)
+            return at
+        return -1
+
+    def bisect_left(self, key: str) -> int:
+        """Where ``key`` goes in a list sorted by code point (as :func:`bisect.bisect_left`)."""
+        sample = self._sample
+        if sample is None:
+            sample = self._sample = [self[i] for i in range(0, self._length, SAMPLE)]
+        block = bisect.bisect_left(sample, key)
+        # The answer lies in ((block - 1) * SAMPLE, block * SAMPLE].
+        low = max(0, (block - 1) * SAMPLE + 1)
+        high = min(self._length, block * SAMPLE)
+        return bisect.bisect_left(self, key, low, high)
 
     def __iter__(self) -> Iterator[str]:
         for i in range(self._length):

@@ -9,7 +9,8 @@ shows.
 
 Money fields are plain numbers in US dollars; ``mensaje`` repeats them written the Spanish
 way (``US$ 1.234.567``, :mod:`filmoteca.formatting`). Answers are frozen: a cached or shared
-answer cannot be changed by whoever reads it.
+answer cannot be changed by whoever reads it. Their schemas are built on first use
+(``defer_build``): a server waking up builds only the one its first answer needs.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from filmoteca.formatting import format_int
 
 
 def _config(*examples: dict[str, Any]) -> ConfigDict:
-    return ConfigDict(frozen=True, json_schema_extra={"examples": list(examples)})
+    return ConfigDict(frozen=True, defer_build=True,
+                      json_schema_extra={"examples": list(examples)})
 
 
 class Answer(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class LanguageAnswer(Answer):

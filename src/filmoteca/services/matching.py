@@ -194,8 +194,9 @@ class Suggester:
         hits: dict[int, int] = {}
         table = self._words
         words = table.words
+        search = getattr(words, "bisect_left", None)
         for word in typed:
-            start = bisect.bisect_left(words, word)
+            start = search(word) if search else bisect.bisect_left(words, word)
             exact = start < len(words) and words[start] == word
             if exact and table.size(start) > MAX_WORD_CHOICES:
                 continue  # a common word typed whole ("the"): not its rarer extensions either
