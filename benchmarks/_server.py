@@ -124,10 +124,13 @@ class Server:
 
 
 def filmoteca_server(catalog: Path, port: int | None = None, name: str = "filmoteca",
-                     env: dict[str, str] | None = None, workers: int = 1) -> Server:
+                     env: dict[str, str] | None = None, workers: int = 1,
+                     http_server: str = "uvicorn") -> Server:
     """``filmoteca serve`` over ``catalog`` (``env``: more settings, e.g. the cache)."""
     port = port or free_port()
     command = filmoteca_command(port) + (["--workers", str(workers)] if workers > 1 else [])
+    if http_server != "uvicorn":
+        command += ["--server", http_server]
     return Server(name, command,
                   {"FILMOTECA_CATALOG_DIR": str(catalog.resolve()), **(env or {})}, port)
 

@@ -32,6 +32,7 @@ Usage: python benchmarks/api.py [--requests 2000] [--seconds 5] [--connections 8
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import random
 import re
@@ -282,7 +283,12 @@ def main() -> None:
     parser.add_argument("--catalogs", default="sample,synthetic")
     parser.add_argument("--no-reference", action="store_true")
     parser.add_argument("--report", default="api.md", help="file name in reports/benchmarks/")
+    parser.add_argument("--no-granian", dest="granian", action="store_false",
+                        help="skip the granian server (compared with uvicorn, cached)")
     args = parser.parse_args()
+    if args.granian and importlib.util.find_spec("granian") is None:
+        print("granian is not installed (pip install -e '.[bench]'): not compared")
+        args.granian = False
 
     load_before = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     sections: list[str] = []
@@ -293,16 +299,24 @@ def main() -> None:
             plan = plan_with_mix(examples(catalog))
             print(f"{label(kind)}: {catalog}", flush=True)
             runs = {}
-            for name, env in (("cached", {}), ("uncached", {"FILMOTECA_RESPONSE_CACHE": "0"})):
-                runs[name] = measure(filmoteca_server(catalog, name=name, env=env), plan,
-                                     args.requests, args.seconds, WARMUP, args.connections,
-                                     Path(tmp) / f"{name}-{kind}.log")
+            servers = [("cached", {}, "uvicorn"),
+                       ("uncached", {"FILMOTECA_RESPONSE_CACHE": "0"}, "uvicorn")]
+            if args.granian:
+                servers.append(("granian", {}, "granian"))
+            for name, env, http in servers:
+                runs[name] = measure(
+                    filmoteca_server(catalog, name=name, env=env, http_server=http), plan,
+                    args.requests, args.seconds, WARMUP, args.connections,
+                    Path(tmp) / f"{name}-{kind}.log")
             ref = None
             if not args.no_reference:
                 ref = measure(reference_server(catalog), plan, args.requests, args.seconds,
                               1, args.connections, Path(tmp) / f"reference-{kind}.log")
             sections.append(section(kind, plan, runs["cached"], runs["uncached"], ref,
                                     verdicts))
+            if "granian" in runs:
+                sections.append(servers_section(kind, plan, runs["cached"], runs["granian"],
+                                                ref))
     load_after = ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
     text = "\n".join([
@@ -339,6 +353,36 @@ def main() -> None:
         *sections,
     ])
     write_report(args.report, text)
+
+
+def servers_section(kind: str, plan: dict[str, tuple[list[str], int]], uvicorn: ServerRun,
+                    granian: ServerRun, ref: ServerRun | None) -> str:
+    """uvicorn vs granian, both running `filmoteca serve` with the cache on."""
+    rows = []
+    for name in plan:
+        a, g = uvicorn.rows[name], granian.rows[name]
+        row: list[object] = [name, a.rps, g.rps, _ratio(g.rps, a.rps, 2),
+                             f"{a.rps / uvicorn.rows['/health'].rps:.0%}",
+                             f"{g.rps / granian.rows['/health'].rps:.0%}",
+                             Row.pct(g.server_ms, 99)]
+        if ref is not None:
+            row.append(_ratio(g.rps, ref.rows[name].rps))
+        rows.append(row)
+    headers = ["endpoint", "req/s uvicorn", "req/s granian", "granian / uvicorn",
+               "vs /health (uvicorn)", "vs /health (granian)", "server p99 ms (granian)"]
+    if ref is not None:
+        headers.append("granian vs ref.")
+    return "\n".join([
+        f"### {label(kind)}: HTTP server, uvicorn (httptools, uvloop) vs granian",
+        "",
+        "`filmoteca serve` (cache on) and `filmoteca serve --server granian` (granian 2, "
+        "one worker process under its supervisor, uvloop), same targets, same run. RSS "
+        f"after the run: uvicorn {uvicorn.rss_mb:.0f} MB (one process), granian "
+        f"{granian.rss_mb:.0f} MB (supervisor + worker).",
+        "",
+        table(headers, rows),
+        "",
+    ])
 
 
 def _ratio(a: float, b: float, digits: int = 0) -> str:

@@ -223,12 +223,14 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Default: $PORT or 8000.")] = None,
     workers: Annotated[int, typer.Option(
         min=1, help="Worker processes sharing the port (they share the mapped catalog).")] = 1,
+    server: Annotated[str, typer.Option(
+        help="HTTP server: uvicorn, or granian (optional: pip install granian).")] = "uvicorn",
 ) -> None:
     """Serve the API (the catalog must have been built)."""
     from filmoteca.launch import ServeError, serve_catalog
 
     try:
-        serve_catalog(catalog, host, port, workers)
+        serve_catalog(catalog, host, port, workers, server)
     except ServeError as exc:
         raise fail(str(exc)) from None
 

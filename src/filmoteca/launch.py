@@ -2,7 +2,8 @@
 
 Owns :func:`main` (the console script) and :func:`serve_catalog`. Every command goes to the
 Typer application (:mod:`filmoteca.cli`), except a plain ``filmoteca serve`` with only the
-options it documents (``--catalog``, ``--host``, ``--port``, ``--workers``, as ``--opt value``
+options it documents (``--catalog``, ``--host``, ``--port``, ``--workers``, ``--server``, as
+``--opt value``
 or ``--opt=value``): that one is parsed here, so that a server waking up on a small instance
 does not spend CPU importing Typer, Click and rich (about a third of its start-up). Anything
 else (``--help``, a typo, another command) gets Typer's own parsing and messages.
@@ -15,7 +16,7 @@ from pathlib import Path
 
 #: The options of ``serve`` (as in :func:`filmoteca.cli.serve`) and their types.
 OPTIONS: dict[str, type[str] | type[int]] = {
-    "--catalog": str, "--host": str, "--port": int, "--workers": int}
+    "--catalog": str, "--host": str, "--port": int, "--workers": int, "--server": str}
 
 
 class ServeError(Exception):
@@ -23,8 +24,10 @@ class ServeError(Exception):
 
 
 def serve_catalog(catalog: Path | None, host: str | None, port: int | None,
-                  workers: int = 1) -> None:
+                  workers: int = 1, http_server: str = "uvicorn") -> None:
     """Map the catalog (checked before the server starts), then serve it."""
+    import importlib.util
+
     from filmoteca.api.server import run
     from filmoteca.catalog.store import CatalogError
     from filmoteca.config import get_settings
@@ -36,7 +39,12 @@ def serve_catalog(catalog: Path | None, host: str | None, port: int | None,
         loaded = load_catalog(folder)
     except CatalogError as exc:
         raise ServeError(str(exc)) from None
-    run(folder, loaded, settings, host or settings.host, port or settings.port, workers)
+    if http_server not in ("uvicorn", "granian"):
+        raise ServeError(f"--server must be uvicorn or granian, not {http_server!r}")
+    if importlib.util.find_spec(http_server) is None:
+        raise ServeError(f"--server {http_server} is not installed: pip install {http_server}")
+    run(folder, loaded, settings, host or settings.host, port or settings.port, workers,
+        http_server)
 
 
 def _plain_serve(args: list[str]) -> dict[str, str | int] | None:
@@ -75,7 +83,7 @@ def main() -> None:
         serve_catalog(Path(str(catalog)) if catalog is not None else None,
                       str(host) if host is not None else None,
                       int(port) if port is not None else None,
-                      int(options.get("--workers", 1)))
+                      int(options.get("--workers", 1)), str(options.get("--server", "uvicorn")))
     except ServeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(1) from None

@@ -55,21 +55,31 @@ def worker_app() -> FastPath:
     """The application of one worker process (``workers > 1``): the catalog of the
     settings (:func:`run` puts the chosen folder in ``FILMOTECA_CATALOG_DIR``), mapped by
     each worker; the mapped pages are shared between them."""
-    from filmoteca.config import get_settings
     from filmoteca.services.catalog import load_catalog
 
-    settings = get_settings()
+    settings = Settings()  # read now: a forked worker inherits the parent's cached settings
     return serving_app(load_catalog(settings.catalog_dir), settings)
 
 
 def run(catalog_dir: Path, catalog: Catalog, settings: Settings, host: str, port: int,
-        workers: int = 1) -> None:
-    """Serve ``catalog`` (loaded from ``catalog_dir``) with uvicorn on ``host:port``, in
-    one process or in ``workers`` processes sharing the port (blocks until stopped)."""
+        workers: int = 1, http_server: str = "uvicorn") -> None:
+    """Serve ``catalog`` (loaded from ``catalog_dir``) on ``host:port``, in one process or
+    in ``workers`` processes sharing the port (blocks until stopped). ``http_server``:
+    uvicorn (with httptools and uvloop), or granian (Rust HTTP server, optional: ``pip
+    install granian``), which always runs the application in worker processes."""
+    if http_server == "granian" or workers > 1:
+        # Worker processes import worker_app and map the catalog themselves.
+        os.environ["FILMOTECA_CATALOG_DIR"] = str(catalog_dir.absolute())
+    if http_server == "granian":
+        from granian import Granian
+        from granian.constants import Interfaces, Loops
+
+        Granian("filmoteca.api.server:worker_app", factory=True, interface=Interfaces.ASGI,
+                address=host, port=port, workers=workers, loop=Loops.uvloop).serve()
+        return
     import uvicorn
 
     if workers > 1:
-        os.environ["FILMOTECA_CATALOG_DIR"] = str(catalog_dir.absolute())
         uvicorn.run("filmoteca.api.server:worker_app", factory=True, workers=workers,
                     host=host, port=port, log_level="info", access_log=False)
         return
