@@ -94,6 +94,20 @@ class Server:
                 return int(line.split()[1]) / 1024
         return self.rss_mb()
 
+    def rss_parts_mb(self) -> tuple[float, float]:
+        """(anonymous, file-backed) resident memory of the server process (RssAnon and
+        RssFile + RssShmem in /proc/PID/status): file-backed pages (the mapped catalog, the
+        libraries) are shared with other processes and can be dropped and re-read by the
+        kernel under memory pressure; anonymous ones (Python objects) cannot."""
+        assert self.proc is not None
+        fields = {}
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in ("RssAnon", "RssFile", "RssShmem"):
+                fields[name] = int(value.split()[0]) / 1024
+        return fields.get("RssAnon", 0.0), fields.get("RssFile", 0.0) + fields.get(
+            "RssShmem", 0.0)
+
     def heavy_libraries(self) -> list[str]:
         """Heavy libraries whose compiled extensions are mapped into the process (read from
         /proc/PID/maps: what is really loaded, without touching the server's code)."""

@@ -38,6 +38,7 @@ import random
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -58,6 +59,8 @@ WARMUP = 30
 QUESTIONS = ("/peliculas_idioma", "/peliculas_duracion", "/franquicia", "/peliculas_pais",
              "/productoras_exitosas", "/get_director")
 MIX = "six-question mix"
+#: Alternations of a row with /health when measuring the row's share of /health.
+ROUNDS = 3
 #: Endpoints slower than this (median at the client) are measured sequentially only.
 SLOW_MS = 100.0
 NAMES_PER_ENDPOINT = 200
@@ -153,6 +156,9 @@ def run_wrk(port: int, targets: list[str], connections: int, seconds: float,
 @dataclass
 class Row:
     wrk_rps: float | None = None
+    #: wrk requests/s of /health on the same server, measured right after this row's
+    #: (paired: both see the same load of the shared machine).
+    health_rps: float | None = None
     count: int = 0
     seconds: float = 0.0
     client_ms: list[float] = field(default_factory=list)
@@ -202,7 +208,8 @@ class ServerRun:
 
 
 def measure(server: Server, plan: dict[str, tuple[list[str], int]], requests: int,
-            seconds: float, warmup: int, connections: int, log: Path) -> ServerRun:
+            seconds: float, warmup: int, connections: int, log: Path,
+            paired: bool = False) -> ServerRun:
     use_wrk = shutil.which("wrk") is not None
     with server.start(log):
         cold = server.wait_ready("/health")
@@ -220,9 +227,21 @@ def measure(server: Server, plan: dict[str, tuple[list[str], int]], requests: in
             # sequential rate is exact, and wrk would leave a backlog of abandoned requests
             # that the server keeps working on during the next endpoint's measurement.
             if use_wrk and Row.pct(r.client_ms, 50) < SLOW_MS:
-                r.wrk_rps, _ = run_wrk(server.port, targets, connections, seconds,
-                                       log.parent)
-                wait_idle(server)
+                if paired and label != "/health":
+                    # Alternate the row and /health (ROUNDS times each, seconds / ROUNDS
+                    # each): both see the same load of the shared machine.
+                    row_rps, health_rps = [], []
+                    for _ in range(ROUNDS):
+                        for wanted, out in ((targets, row_rps), (["/health"], health_rps)):
+                            out.append(run_wrk(server.port, wanted, connections,
+                                               seconds / ROUNDS, log.parent)[0])
+                            wait_idle(server)
+                    r.wrk_rps = statistics.fmean(row_rps)
+                    r.health_rps = statistics.fmean(health_rps)
+                else:
+                    r.wrk_rps, _ = run_wrk(server.port, targets, connections, seconds,
+                                           log.parent)
+                    wait_idle(server)
             print(f"  {server.name:10s} {label:34s} {r.count:6d} req  "
                   f"p50 {Row.pct(r.server_ms, 50):8.3f} ms  "
                   f"p99 {Row.pct(r.server_ms, 99):8.3f} ms  {r.rps:9.1f} req/s  "
@@ -307,7 +326,7 @@ def main() -> None:
                 runs[name] = measure(
                     filmoteca_server(catalog, name=name, env=env, http_server=http), plan,
                     args.requests, args.seconds, WARMUP, args.connections,
-                    Path(tmp) / f"{name}-{kind}.log")
+                    Path(tmp) / f"{name}-{kind}.log", paired=True)
             ref = None
             if not args.no_reference:
                 ref = measure(reference_server(catalog), plan, args.requests, args.seconds,
@@ -342,7 +361,10 @@ def main() -> None:
         "the cache:** every target is asked during the warm-up and the latency phase "
         "before `wrk` runs, so every `wrk` request of the cached server is a cache hit; the "
         "uncached server computes every answer. *vs /health* = the row's requests/s / the "
-        "same server's `/health` requests/s. *vs ref.* = requests/s / the reference's "
+        "same server's `/health` requests/s, both measured by `wrk` in alternation (row, "
+        f"/health, {ROUNDS} times, `--seconds` / {ROUNDS} each, means compared), so that "
+        "both see the same load of the shared machine. *vs ref.* = requests/s / "
+        "the reference's "
         "requests/s on the same row. SYNTHETIC catalogs are `filmoteca synth --films N "
         "--seed 0` (resampled from the real sample).",
         "",
@@ -362,8 +384,8 @@ def servers_section(kind: str, plan: dict[str, tuple[list[str], int]], uvicorn: 
     for name in plan:
         a, g = uvicorn.rows[name], granian.rows[name]
         row: list[object] = [name, a.rps, g.rps, _ratio(g.rps, a.rps, 2),
-                             f"{a.rps / uvicorn.rows['/health'].rps:.0%}",
-                             f"{g.rps / granian.rows['/health'].rps:.0%}",
+                             f"{health_share(uvicorn, name):.0%}",
+                             f"{health_share(granian, name):.0%}",
                              Row.pct(g.server_ms, 99)]
         if ref is not None:
             row.append(_ratio(g.rps, ref.rows[name].rps))
@@ -385,6 +407,14 @@ def servers_section(kind: str, plan: dict[str, tuple[list[str], int]], uvicorn: 
     ])
 
 
+def health_share(run: ServerRun, name: str) -> float:
+    """A row's requests/s over the same server's /health requests/s measured in alternation
+    with it (the first /health row when there is no paired measurement)."""
+    row = run.rows[name]
+    health = row.health_rps or run.rows["/health"].rps
+    return row.rps / health if health else float("nan")
+
+
 def _ratio(a: float, b: float, digits: int = 0) -> str:
     return f"{a / b:,.{digits}f}x" if b else "n/a"
 
@@ -399,8 +429,8 @@ def section(kind: str, plan: dict[str, tuple[list[str], int]], cached: ServerRun
         row: list[object] = [
             name, Row.pct(a.server_ms, 50), Row.pct(a.server_ms, 99),
             Row.pct(u.server_ms, 50), Row.pct(u.server_ms, 99), a.rps,
-            f"{a.rps / cached.rows['/health'].rps:.0%}", u.rps,
-            f"{u.rps / uncached.rows['/health'].rps:.0%}", f"{errors} / {bad}",
+            f"{health_share(cached, name):.0%}", u.rps, f"{health_share(uncached, name):.0%}",
+            f"{errors} / {bad}",
         ]
         if ref is not None:
             b = ref.rows[name]
@@ -415,7 +445,7 @@ def section(kind: str, plan: dict[str, tuple[list[str], int]], cached: ServerRun
         headers += ["ref. server p50 ms", "ref. req/s", "vs ref. (cached)", "vs ref. (uncached)"]
 
     questions = [n for n in plan if n != "/health" and n != MIX and "typo" not in n]
-    share = {run.name: min(run.rows[n].rps / run.rows["/health"].rps for n in questions)
+    share = {run.name: min(health_share(run, n) for n in questions)
              for run in (cached, uncached)}
     worst_p99 = max(Row.pct(r.server_ms, 99) for run in (cached, uncached)
                     for r in run.rows.values())

@@ -105,6 +105,7 @@ class Result:
     all_cpu: float = 0.0  # CPU seconds until every feature was asked once
     rss_features: dict[str, float] = field(default_factory=dict)  # cumulative RSS MB
     rss_mix: float = 0.0
+    rss_mix_parts: tuple[float, float] = (0.0, 0.0)  # (anonymous, file-backed) MB
     rss_peak: float = 0.0
     mix_requests: int = 0
     mix_seconds: float = 0.0
@@ -189,6 +190,7 @@ def measure(kind: str, catalog: Path, name: str, make: object, repeat: int,
                     break
             result.mix_seconds = time.perf_counter() - started
         result.rss_mix = server.rss_mb()
+        result.rss_mix_parts = server.rss_parts_mb()
         result.rss_peak = server.peak_rss_mb()
         result.heavy = server.heavy_libraries()
     print(f"  {kind} {name}: RSS {result.rss_features} / mix {result.rss_mix:.0f} MB, "
@@ -227,12 +229,13 @@ def main() -> None:
         ["catalog", "server", "CPU s to first answer (/health)", "est. on 0.1 CPU s",
          "worst endpoint CPU s", "CPU s, every feature asked once",
          "wall s to first answer (/health)", "worst endpoint wall s",
-         "RSS every feature loaded MB", "RSS after mix MB", "peak RSS MB",
-         "heavy libraries loaded"],
+         "RSS every feature loaded MB", "RSS after mix MB",
+         "after mix: anonymous / file-backed MB", "peak RSS MB", "heavy libraries loaded"],
         [[label(r.catalog), r.server, r.cpu["/health"], r.cpu["/health"] / RENDER_CPU,
           f"{max(r.cpu.values()):.2f} ({max(r.cpu, key=r.cpu.__getitem__)})", r.all_cpu,
           r.wall["/health"], max(r.wall.values()), list(r.rss_features.values())[-1],
-          r.rss_mix, r.rss_peak, ", ".join(r.heavy) or "none"] for r in results],
+          r.rss_mix, f"{r.rss_mix_parts[0]:.0f} / {r.rss_mix_parts[1]:.0f}", r.rss_peak,
+          ", ".join(r.heavy) or "none"] for r in results],
     )
     per_endpoint = table(
         ["endpoint (fresh process)", *[f"{label(r.catalog)}, {r.server}: CPU s / wall s"
@@ -308,7 +311,10 @@ def main() -> None:
         "answered every endpoint, /docs and a 404 with suggestions for every kind of name "
         "(the table below). RSS = resident memory of the server process (psutil); peak RSS "
         "= its high-water mark (VmHWM). The catalog file is memory-mapped: RSS counts the "
-        "pages of it a process has touched (shared with other processes mapping it).",
+        "pages of it a process has touched (shared with other processes mapping it); the "
+        "*anonymous / file-backed* split (RssAnon / RssFile + RssShmem) says how much is "
+        "the process's own memory and how much is file pages (the mapped index, the "
+        "libraries) that the kernel can drop and re-read under memory pressure.",
         "",
         "## Wake-up per endpoint: CPU s / wall s from spawn to the first answer",
         "",

@@ -183,34 +183,11 @@ class SectionFile:
         _, start, length = self._sections[name]
         return self._view[start:start + length]
 
-    def text(self, name: str) -> Text:
-        """A ``B`` section searchable with ``find`` (in place, no copy)."""
-        _, start, length = self._sections[name]
-        return Text(self._map, start, start + length)
-
     def strings(self, name: str) -> Strings:
         return Strings(self.bytes_of(f"{name}.data"), self.array(f"{name}.offsets"))
 
     def table(self, name: str, convert: Callable[[str], V]) -> Table[V]:
         return Table(self.strings(f"{name}.keys"), self.strings(f"{name}.values"), convert)
-
-
-class Text:
-    """Bytes of a mapped section, for :meth:`find` (``mmap.find`` within the section)."""
-
-    __slots__ = ("_end", "_map", "_start")
-
-    def __init__(self, mapped: mmap.mmap, start: int, end: int) -> None:
-        self._map = mapped
-        self._start = start
-        self._end = end
-
-    def find(self, needle: bytes, start: int = 0) -> int:
-        at = self._map.find(needle, self._start + start, self._end)
-        return at - self._start if at >= 0 else -1
-
-    def __len__(self) -> int:
-        return self._end - self._start
 
 
 #: Sorted lists keep every SAMPLE-th item in memory (made on the first search), so that a

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 import orjson
 
-from filmoteca.catalog.binary import SectionError, SectionFile, Strings, Table, Text
+from filmoteca.catalog.binary import SectionError, SectionFile, Strings, Table
 from filmoteca.catalog.layout import (
     ALIAS_TABLES,
     FILM_COLUMNS,
@@ -187,8 +187,6 @@ class Catalog:
         self.search_grams: Strings = index.strings("search.grams")
         self.search_offsets: Sequence[int] = index.array("search.offsets")
         self.search_postings: Sequence[int] = index.array("search.postings")
-        # Queries shorter than a trigram scan this text ("\n" after every title).
-        self.search_text: Text = index.text("search.lines.data")
         self.search_starts: Sequence[int] = index.array("search.lines.offsets")
 
         # Punctuation-blind second chance (matching.find_key): exact key per loose key.
@@ -238,6 +236,13 @@ class Catalog:
     @cached_property
     def suggest_directors(self) -> Suggester:
         return self._suggester("directors")
+
+    @cached_property
+    def search_text(self) -> str:
+        """The normalized titles in vote order, each followed by "\n", as one string made at
+        the first search (1 byte per character, so :attr:`search_starts` index it: the
+        titles are ASCII after normalization; latin-1 keeps that true for any byte)."""
+        return str(self._index.bytes_of("search.lines.data"), "latin-1")
 
     def runtime(self, position: int) -> int | None:
         """Minutes, None when unknown (missing or 0 in the data)."""

@@ -5,9 +5,9 @@ as substrings, so prefixes ("toy" -> "Toy Story") and words in the middle ("padr
 "El padrino") both match. The catalog keeps one line per film in vote order and a trigram
 index built at build time (:mod:`filmoteca.catalog.index`): a query of three or more
 characters walks the shortest posting list of its trigrams (ascending line = most voted
-first) and checks only those candidates; a shorter query scans the text of all titles (the
-memory-mapped lines, with ``bytes.find``), which stops early because one or two characters
-match very often. Either
+first) and checks only those candidates; a shorter query scans the text of all titles with
+``str.find``, which stops early because one or two characters match very often. (The text
+is one string, decoded from the mapped index at the first search.) Either
 way a page costs at most :data:`MAX_MATCHES` matches; ``total`` counts up to that bound
 (``total_es_minimo`` says when there are more). With no match, ``sugerencias`` offers the
 closest titles (rapidfuzz).
@@ -25,7 +25,7 @@ from filmoteca.config import (
     Limits,
 )
 from filmoteca.formatting import format_int
-from filmoteca.services.answers import SearchAnswer, SearchHit
+from filmoteca.services.answers import SearchAnswer, SearchHit, items
 from filmoteca.services.catalog import Catalog
 from filmoteca.services.matching import clean_input
 
@@ -36,15 +36,14 @@ MAX_MATCHES = SEARCH_MAX_MATCHES
 def _scan(catalog: Catalog, key: str, stop: int) -> tuple[list[int], bool]:
     """Lines (in vote order) of the first ``stop`` titles containing a short ``key``."""
     text, starts = catalog.search_text, catalog.search_starts
-    needle = key.encode("utf-8")
     found: list[int] = []
-    at = text.find(needle)
+    at = text.find(key)
     while at != -1:
         if len(found) == stop:
             return found, True
         line = bisect.bisect_right(starts, at) - 1
         found.append(line)
-        at = text.find(needle, starts[line + 1])
+        at = text.find(key, starts[line + 1])
     return found, False
 
 
@@ -61,11 +60,11 @@ def _lookup(catalog: Catalog, key: str, stop: int) -> tuple[list[int], bool]:
         start, end = offsets[index], offsets[index + 1]
         if best_size < 0 or end - start < best_size:
             best_start, best_end, best_size = start, end, end - start
-    postings, lines = catalog.search_postings, catalog.search_lines
+    postings, text, starts = catalog.search_postings, catalog.search_text, catalog.search_starts
     found: list[int] = []
     for i in range(best_start, best_end):
         line = postings[i]
-        if key in lines[line]:
+        if text.find(key, starts[line], starts[line + 1]) != -1:
             if len(found) == stop:
                 return found, True
             found.append(line)
@@ -87,14 +86,12 @@ def buscar(
         lines, more = _lookup(catalog, key, MAX_MATCHES)
     matched = [catalog.search_positions[line] for line in lines]
     start = (pagina - 1) * limite
-    hits = [
-        SearchHit(
-            id=catalog.ids[p], titulo=catalog.titles[p], anio=catalog.years[p],
-            duracion_min=catalog.runtime(p), votos=catalog.vote_counts[p],
-            puntuacion=catalog.vote_averages[p],
-        )
+    hits = items(SearchHit, [
+        {"id": catalog.ids[p], "titulo": catalog.titles[p], "anio": catalog.years[p],
+         "duracion_min": catalog.runtime(p), "votos": catalog.vote_counts[p],
+         "puntuacion": catalog.vote_averages[p]}
         for p in matched[start:start + limite]
-    ]
+    ])
     suggestions = () if matched else catalog.suggest_titles.suggest(key, limits.max_suggestions)
     total = len(matched)
     if total:
