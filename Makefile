@@ -48,7 +48,7 @@ bench: $(VENV)/.installed  ## benchmarks -> reports/benchmarks/*.md (load.py use
 	$(BIN)/python benchmarks/build.py
 	$(BIN)/python benchmarks/api.py
 	$(BIN)/python benchmarks/serve.py
-	$(BIN)/python benchmarks/load.py --catalogs synthetic,sample --reference
+	$(BIN)/python benchmarks/load.py --catalogs synthetic,sample --reference --workers 1,2
 
 demo: $(VENV)/.installed  ## start the API, ask every question with real examples, stop it (< 2 min)
 	$(BIN)/python scripts/demo.py

@@ -40,14 +40,28 @@ def loadable(catalog: Path) -> bool:
                           capture_output=True, check=False).returncode == 0
 
 
+def films_of(kind: str) -> int:
+    """Films of a SYNTHETIC catalog kind: ``synthetic`` (45,466) or ``synthetic-N``."""
+    return int(kind.split("-", 1)[1]) if "-" in kind else SYNTHETIC_FILMS
+
+
+def label(kind: str) -> str:
+    """How reports name a catalog kind."""
+    if kind == "sample":
+        return "real sample (2,993 films)"
+    return f"SYNTHETIC {films_of(kind):,} films"
+
+
 def ensure_catalog(kind: str) -> Path:
-    """The ``sample`` or ``synthetic`` catalog to measure, under data/processed/ (git-ignored),
-    built when missing or made by an older version of the code."""
+    """The ``sample``, ``synthetic`` (45,466 films) or ``synthetic-N`` catalog to measure,
+    under data/processed/ (git-ignored), built when missing or made by an older version of
+    the code."""
     if kind == "sample":
         raw, catalog = SAMPLE, ROOT / "data" / "processed" / "sample" / "catalog"
     else:
-        raw = synthetic_raw(SYNTHETIC_FILMS)
-        catalog = ROOT / "data" / "processed" / f"synthetic-{SYNTHETIC_FILMS}" / "catalog"
+        films = films_of(kind)
+        raw = synthetic_raw(films)
+        catalog = ROOT / "data" / "processed" / f"synthetic-{films}" / "catalog"
     if not loadable(catalog):
         subprocess.run([sys.executable, "-m", "filmoteca.cli", "build", "--raw", str(raw),
                         "--catalog", str(catalog)], cwd=ROOT, check=True)

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import orjson
 import psutil
 
 from _common import ROOT
@@ -95,6 +94,20 @@ class Server:
                 return int(line.split()[1]) / 1024
         return self.rss_mb()
 
+    def rss_parts_mb(self) -> tuple[float, float]:
+        """(anonymous, file-backed) resident memory of the server process (RssAnon and
+        RssFile + RssShmem in /proc/PID/status): file-backed pages (the mapped catalog, the
+        libraries) are shared with other processes and can be dropped and re-read by the
+        kernel under memory pressure; anonymous ones (Python objects) cannot."""
+        assert self.proc is not None
+        fields = {}
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in ("RssAnon", "RssFile", "RssShmem"):
+                fields[name] = int(value.split()[0]) / 1024
+        return fields.get("RssAnon", 0.0), fields.get("RssFile", 0.0) + fields.get(
+            "RssShmem", 0.0)
+
     def heavy_libraries(self) -> list[str]:
         """Heavy libraries whose compiled extensions are mapped into the process (read from
         /proc/PID/maps: what is really loaded, without touching the server's code)."""
@@ -124,10 +137,16 @@ class Server:
         self.stop()
 
 
-def filmoteca_server(catalog: Path, port: int | None = None) -> Server:
+def filmoteca_server(catalog: Path, port: int | None = None, name: str = "filmoteca",
+                     env: dict[str, str] | None = None, workers: int = 1,
+                     http_server: str = "uvicorn") -> Server:
+    """``filmoteca serve`` over ``catalog`` (``env``: more settings, e.g. the cache)."""
     port = port or free_port()
-    return Server("filmoteca", filmoteca_command(port),
-                  {"FILMOTECA_CATALOG_DIR": str(catalog.resolve())}, port)
+    command = filmoteca_command(port) + (["--workers", str(workers)] if workers > 1 else [])
+    if http_server != "uvicorn":
+        command += ["--server", http_server]
+    return Server(name, command,
+                  {"FILMOTECA_CATALOG_DIR": str(catalog.resolve()), **(env or {})}, port)
 
 
 # ------------------------------------------------------------------------------------------
@@ -147,23 +166,25 @@ class Examples:
 
 
 def examples(catalog: Path, per_kind: int = 200) -> Examples:
-    """Names that exist in ``catalog`` (read from its index.json, in this process only)."""
-    index = orjson.loads((catalog / "index.json").read_bytes())
-    titles_all = index["films"]["title"]
-    titles = list(dict.fromkeys(titles_all[p] for p in index["by_votes"]))[:per_kind]
+    """Names that exist in ``catalog`` (read from its index, in this process only)."""
+    from filmoteca.services.catalog import load_catalog
 
-    def top(table: dict[str, list[Any]], count: Any, name: Any) -> list[str]:
+    index = load_catalog(catalog)
+    titles = list(dict.fromkeys(index.titles[p] for p in index.by_votes[:per_kind * 2]))
+    titles = titles[:per_kind]
+
+    def top(table: Any, count: Any, name: Any) -> list[str]:
         ranked = sorted(table.items(), key=lambda kv: -count(kv[1]))
         return [name(k, v) for k, v in ranked if count(v) > 0][:per_kind]
 
     return Examples(
         titles=titles,
         # Spanish names, as the students type them (e.g. "inglés", "Francia").
-        languages=top(index["languages"], lambda v: v[0], lambda k, v: v[1] or k),
-        countries=top(index["countries"], lambda v: v[0], lambda k, v: v[1] or k),
-        companies=top(index["companies"], lambda v: v[1], lambda k, v: v[0]),
-        collections=top(index["collections"], lambda v: v[1], lambda k, v: v[0]),
-        directors=top(index["directors"], lambda v: len(v[2]), lambda k, v: v[0]),
+        languages=top(index.languages, lambda v: v.films, lambda k, v: v.spanish or k),
+        countries=top(index.countries, lambda v: v.films, lambda k, v: v.spanish or k),
+        companies=top(index.companies, lambda v: v.films, lambda k, v: v.name),
+        collections=top(index.collections, lambda v: v.films, lambda k, v: v.name),
+        directors=top(index.directors, lambda v: len(v.positions), lambda k, v: v.name),
     )
 
 

@@ -21,8 +21,14 @@ Targets (issue 7): zero errors, RSS growth under 10%.
 With `--reference`, the reference course-style app (`benchmarks/reference_app.py`: pandas
 filtering per request, TF-IDF fitted per recommendation) gets the same mix, clients and time.
 
+Scale-out (`--workers 1,2`): the same load on `filmoteca serve --workers N` (uvicorn's
+supervisor and N worker processes sharing the port and the memory-mapped catalog), with the
+memory of every process after the load: RSS, USS (memory only that process uses) and PSS
+(its proportional share of pages shared with others, such as the catalog's file pages); the
+memory a worker adds is the growth of the summed PSS.
+
 Usage: python benchmarks/load.py [--duration 60] [--clients 50] [--catalogs synthetic]
-                                 [--reference]
+                                 [--reference] [--workers 1,2]
 """
 
 from __future__ import annotations
@@ -42,8 +48,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import psutil
 
-from _common import SYNTHETIC_FILMS, ensure_catalog, machine, table, write_report
+from _common import ensure_catalog, label, machine, table, write_report
 from _server import Server, examples, filmoteca_server, mix
 from serve import REFERENCE, reference_server
 
@@ -112,6 +119,9 @@ class LoadResult:
     rss_peak: float = 0.0
     rss_after: float = 0.0
     server_tracebacks: int = 0
+    workers: int = 1
+    #: (role, RSS MB, USS MB, PSS MB) of every server process after the load.
+    processes: list[tuple[str, float, float, float]] = field(default_factory=list)
 
     @property
     def server_errors(self) -> int:
@@ -190,17 +200,33 @@ async def _asyncio_load(base: str, paths: list[str], clients: int, duration: int
             "max_us": max(latencies) * 1e6, "statuses": dict(statuses)}
 
 
+def memory(server: Server) -> list[tuple[str, float, float, float]]:
+    """(role, RSS, USS, PSS) in MB of the server process and its children."""
+    assert server.proc is not None
+    root = psutil.Process(server.proc.pid)
+    out = []
+    for role, process in (("main", root), *(("worker", c) for c in root.children(True))):
+        try:
+            info = process.memory_full_info()
+        except psutil.Error:
+            continue
+        out.append((role, info.rss / 2**20, info.uss / 2**20, info.pss / 2**20))
+    return out
+
+
 def load(kind: str, clients: int, duration: int, work: Path,
-         reference: bool = False) -> LoadResult:
+         reference: bool = False, workers: int = 1) -> LoadResult:
     catalog = ensure_catalog(kind)
     paths_by_kind = mix(examples(catalog), MIX_SIZE)
     paths = [p for _, p in paths_by_kind]
     use_wrk = shutil.which("wrk") is not None
     result = LoadResult(kind, "wrk" if use_wrk else "asyncio/httpx",
-                        server="reference" if reference else "filmoteca")
-    make = reference_server if reference else filmoteca_server
-    with make(catalog) as server:  # type: ignore[union-attr]
-        server.start(work / f"server-{kind}-{result.server}.log")
+                        server="reference" if reference else "filmoteca", workers=workers)
+    server = (reference_server(catalog) if reference
+              else filmoteca_server(catalog, workers=workers))
+    assert server is not None
+    with server:
+        server.start(work / f"server-{kind}-{result.server}-{workers}.log")
         server.wait_ready()
         if reference:
             # Asking each distinct path once would take minutes (TF-IDF per recommendation):
@@ -220,6 +246,7 @@ def load(kind: str, clients: int, duration: int, work: Path,
         time.sleep(0.5)
         result.rss_after = server.rss_mb()
         result.rss_peak = max(result.rss_peak, result.rss_after)
+        result.processes = memory(server)
     assert server.log is not None
     result.server_tracebacks = server.log.read_text(errors="replace").count("Traceback")
     result.requests = int(raw["requests"])
@@ -228,7 +255,7 @@ def load(kind: str, clients: int, duration: int, work: Path,
     result.max_ms = raw["max_us"] / 1e3
     result.statuses = Counter({int(k): int(v) for k, v in raw["statuses"].items()})
     result.connection_errors = sum(raw["errors"].values())
-    print(f"  {kind} {result.server}: {result.requests:,} requests, "
+    print(f"  {kind} {result.server} x{workers}: {result.requests:,} requests, "
           f"{result.requests / result.seconds:,.0f}/s, "
           f"p99 {result.p99_ms:.1f} ms, statuses {dict(result.statuses)}, "
           f"connection errors {result.connection_errors}", flush=True)
@@ -242,37 +269,42 @@ def main() -> None:
     parser.add_argument("--catalogs", default="synthetic", help="sample and/or synthetic")
     parser.add_argument("--reference", action="store_true",
                         help="also load the reference course-style app, same mix and time")
+    parser.add_argument("--workers", default="1",
+                        help="worker counts of filmoteca to load, e.g. 1,2 (scale-out)")
+    parser.add_argument("--report", default="load.md", help="file name in reports/benchmarks/")
     args = parser.parse_args()
     duration = max(1, min(args.duration, 600))
     load_before = os.getloadavg()
+    counts = [int(n) for n in args.workers.split(",")]
 
     with tempfile.TemporaryDirectory(prefix="filmoteca-load-") as tmp:
         results = []
         for kind in args.catalogs.split(","):
-            results.append(load(kind, args.clients, duration, Path(tmp)))
+            for workers in counts:
+                results.append(load(kind, args.clients, duration, Path(tmp), workers=workers))
             if args.reference and REFERENCE.exists():
                 results.append(load(kind, args.clients, duration, Path(tmp), reference=True))
-
-    label = {"sample": "real sample (2,993 films)",
-             "synthetic": f"SYNTHETIC {SYNTHETIC_FILMS:,} films"}
+    load_after = os.getloadavg()
 
     def share(counts: Counter[int]) -> str:
         total = sum(counts.values()) or 1
         return ", ".join(f"{code}: {n / total:.1%}" for code, n in sorted(counts.items()))
 
-    rows = [[label[r.catalog], r.server, r.client, r.requests, r.requests / r.seconds, r.p50_ms,
+    rows = [[label(r.catalog), f"{r.server}" + (f" x{r.workers}" if r.workers > 1 else ""),
+             r.client, r.requests, r.requests / r.seconds, r.p50_ms,
              r.p99_ms, r.max_ms, r.server_errors, r.connection_errors, r.unexpected,
              r.statuses.get(404, 0), r.rss_before, r.rss_peak, r.rss_after,
              f"{(r.rss_peak - r.rss_before) / r.rss_before:+.1%}"] for r in results]
-    mixes = [[label[r.catalog], r.server, share(r.statuses),
+    mixes = [[label(r.catalog), r.server, share(r.statuses),
               share(r.expected) if r.server == "filmoteca" else "not asked (see above)",
               r.server_tracebacks] for r in results]
     verdicts, ratios = [], []
     for r in results:
         if r.server != "filmoteca":
-            ours = next(o for o in results if o.server == "filmoteca" and o.catalog == r.catalog)
+            ours = next(o for o in results if o.server == "filmoteca" and o.catalog == r.catalog
+                        and o.workers == counts[0])
             ratios.append(
-                f"- {label[r.catalog]}: filmoteca serves "
+                f"- {label(r.catalog)}: filmoteca serves "
                 f"{ours.requests / max(r.requests, 1):,.0f}x the requests of the reference app "
                 f"in the same time (p99 "
                 f"{r.p99_ms / max(ours.p99_ms, 1e-9):,.1f}x lower); the reference had "
@@ -283,22 +315,39 @@ def main() -> None:
         growth = (r.rss_peak - r.rss_before) / r.rss_before
         errors = r.server_errors + r.connection_errors + r.unexpected + r.server_tracebacks
         verdicts.append(
-            f"- {label[r.catalog]}: {errors} errors (target 0: "
+            f"- {label(r.catalog)}, {r.workers} worker(s): {errors} errors (target 0: "
             f"{'met' if errors == 0 else 'MISSED'}); RSS growth {growth:+.1%} "
             f"(target < {GROWTH_TARGET:.0%}: {'met' if growth < GROWTH_TARGET else 'MISSED'})."
         )
+
+    scale: list[list[object]] = []
+    for r in results:
+        if r.server != "filmoteca":
+            continue
+        one = next((o for o in results if o.server == "filmoteca" and o.catalog == r.catalog
+                    and o.workers == 1), None)
+        pss = sum(p[3] for p in r.processes)
+        added = (f"{pss - sum(p[3] for p in one.processes):+.1f}"
+                 if one is not None and r.workers > 1 else "")
+        speed = (f"{(r.requests / r.seconds) / (one.requests / one.seconds):.2f}x"
+                 if one is not None else "")
+        scale.append([label(r.catalog), r.workers, r.requests / r.seconds, speed,
+                      len(r.processes), sum(p[1] for p in r.processes),
+                      ", ".join(f"{p[2]:.0f}" for p in r.processes), pss, added])
 
     text = "\n".join([
         "# Load test",
         "",
         f"Machine: {machine()}; load average before the run: "
-        f"{', '.join(f'{x:.1f}' for x in load_before)} (the client shares the 2 cores "
-        "with the server). "
+        f"{', '.join(f'{x:.1f}' for x in load_before)}, after "
+        f"{', '.join(f'{x:.1f}' for x in load_after)} (the 2 cores are shared: the wrk "
+        "client runs beside the server, and other work may run on the machine). "
         f"Command: `python benchmarks/load.py --duration {duration} --clients {args.clients} "
-        f"--catalogs {args.catalogs}{' --reference' if args.reference else ''}`.",
-        f"The {SYNTHETIC_FILMS:,}-film catalog is **synthetic** (`filmoteca synth`, seed 0), "
-        "the size of the full Kaggle catalog. One `filmoteca serve` process (one uvicorn "
-        "worker) on 127.0.0.1.",
+        f"--catalogs {args.catalogs}{' --reference' if args.reference else ''} "
+        f"--workers {args.workers}`.",
+        "SYNTHETIC catalogs are `filmoteca synth --films N --seed 0`; the 45,466-film one is "
+        "the size of the full Kaggle catalog. `filmoteca serve` runs on 127.0.0.1 with one "
+        "uvicorn worker unless the row says xN (`--workers N`).",
         "",
         table(["catalog", "server", "client", "requests", "requests/s", "p50 ms", "p99 ms",
                "max ms", "5xx", "connection errors", "unexpected statuses", "404 (expected)",
@@ -319,13 +368,25 @@ def main() -> None:
         "",
         *verdicts,
         "",
+        "## Scale-out: worker processes on this machine",
+        "",
+        table(["catalog", "workers", "requests/s", "vs 1 worker", "processes",
+               "RSS summed MB", "USS per process MB", "PSS summed MB",
+               "PSS added vs 1 worker MB"], scale),
+        "",
+        "With N workers uvicorn adds a supervisor process (the first USS). RSS counts "
+        "shared pages once per process (the mapped catalog, the interpreter's libraries); "
+        "PSS divides them among the processes sharing them, so the summed PSS is the "
+        "memory the set of processes really occupies. On 2 cores, with the load generator "
+        "on the same cores, a second worker can at most use what wrk leaves.",
+        "",
         "## Against the reference course-style app",
         "",
         *(ratios or ["- not measured (run with `--reference`; benchmarks/reference_app.py: "
                      "pandas filtering per request, TF-IDF fitted per recommendation)."]),
         "",
     ])
-    write_report("load.md", text)
+    write_report(args.report, text)
 
 
 if __name__ == "__main__":

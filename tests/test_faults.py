@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pytest
 
+from filmoteca.catalog.layout import INDEX_FILE
 from filmoteca.devserver import free_port
 from filmoteca.pipeline import BuildResult, build_catalog
 
@@ -89,7 +90,7 @@ def test_killed_build_leaves_the_previous_catalog_serving(
 
     catalog = _copy_catalog(sample_build, tmp_path)
     published = os.readlink(catalog)
-    before = (catalog / "index.json").read_bytes()
+    before = (catalog / INDEX_FILE).read_bytes()
 
     proc = _cli("build", "--raw", str(sample_dir), "--catalog", str(catalog))
     deadline = time.monotonic() + TIMEOUT
@@ -102,7 +103,7 @@ def test_killed_build_leaves_the_previous_catalog_serving(
     assert proc.returncode == -signal.SIGKILL
 
     assert os.readlink(catalog) == published
-    assert (catalog / "index.json").read_bytes() == before
+    assert (catalog / INDEX_FILE).read_bytes() == before
     loaded = load_catalog(catalog)
     assert len(loaded) == sample_build.manifest["films"]
     with TestClient(create_app(loaded)) as client:
@@ -148,19 +149,19 @@ def catalog_dangling_link(catalog: Path) -> Path:
 
 @_serve_case
 def catalog_truncated_index(catalog: Path) -> Path:
-    _truncate(catalog / "index.json")
+    _truncate(catalog / INDEX_FILE)
     return catalog
 
 
 @_serve_case
 def catalog_empty_index(catalog: Path) -> Path:
-    (catalog / "index.json").write_bytes(b"")
+    (catalog / INDEX_FILE).write_bytes(b"")
     return catalog
 
 
 @_serve_case
 def catalog_index_of_another_shape(catalog: Path) -> Path:
-    (catalog / "index.json").write_bytes(b'{"manifest": {"dataset": "sample"}}')
+    (catalog / INDEX_FILE).write_bytes(b'{"manifest": {"dataset": "sample"}}')
     return catalog
 
 

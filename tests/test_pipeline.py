@@ -13,6 +13,8 @@ import orjson
 import pytest
 
 from filmoteca import pipeline
+from filmoteca.catalog.binary import SectionFile
+from filmoteca.catalog.layout import INDEX_FILE
 from filmoteca.pipeline import BuildResult, build_catalog
 from filmoteca.raw.files import RawDataError
 
@@ -127,9 +129,13 @@ def test_streaming_in_small_chunks_builds_the_same_catalog(
     for part in ("dropped", "repaired", "tables"):
         assert got[part] == want[part], part
     assert got["dropped"]["keywords_file.duplicate_id"] == 987  # repeated across chunks
-    index = orjson.loads((small.path / "index.json").read_bytes())
-    reference = orjson.loads((sample_build.path / "index.json").read_bytes())
-    assert {k for k in index if index[k] != reference[k]} == {"manifest"}
+    index = SectionFile(small.path / INDEX_FILE)
+    reference = SectionFile(sample_build.path / INDEX_FILE)
+    sections = index.header["sections"]
+    assert sections.keys() == reference.header["sections"].keys()
+    assert [name for name in sections
+            if bytes(index.bytes_of(name)) != bytes(reference.bytes_of(name))] == []
+    assert {k for k in index.header if index.header[k] != reference.header[k]} == {"manifest"}
 
     names = [stage for stage, _ in progress.stages]
     for prefix in ("Films", "Credits", "Keywords", "Ratings", "Recommender: features",

@@ -246,24 +246,18 @@ def serve(
              "build` writes).")] = None,
     host: Annotated[str | None, typer.Option(help="Default: $HOST or 127.0.0.1.")] = None,
     port: Annotated[int | None, typer.Option(help="Default: $PORT or 8000.")] = None,
+    workers: Annotated[int, typer.Option(
+        min=1, help="Worker processes sharing the port (they share the mapped catalog).")] = 1,
+    server: Annotated[str, typer.Option(
+        help="HTTP server: uvicorn, or granian (optional: pip install granian).")] = "uvicorn",
 ) -> None:
     """Serve the API (the catalog must have been built)."""
-    import uvicorn
+    from filmoteca.launch import ServeError, serve_catalog
 
-    from filmoteca.api.app import create_app
-    from filmoteca.catalog.store import CatalogError
-    from filmoteca.config import get_settings
-    from filmoteca.services.catalog import load_catalog
-
-    settings = get_settings()
-    try:  # fail fast, one line, before uvicorn
-        loaded = load_catalog(catalog or settings.catalog_dir)
-    except CatalogError as exc:
+    try:
+        serve_catalog(catalog, host, port, workers, server)
+    except ServeError as exc:
         raise fail(str(exc)) from None
-    uvicorn.run(
-        create_app(loaded, settings), host=host or settings.host, port=port or settings.port,
-        log_level="info", access_log=False,
-    )
 
 
 def _catalog_dir(catalog: Path | None) -> Path:

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from filmoteca import __version__
 from filmoteca.catalog import store
-from filmoteca.catalog.index import index_sections
+from filmoteca.catalog.index import index_sections, write_index
 from filmoteca.config import get_settings
 from filmoteca.etl import clean
 from filmoteca.etl.report import BuildReport
@@ -198,8 +198,8 @@ def build_catalog(
             with pq.ParquetFile(store.table_path(build, "neighbours")) as neighbours:
                 batches = neighbours.iter_batches(batch_size=20_000)  # 2,000 films each
                 # no reference kept here: tables and sections are dropped once used
-                store.write_index(build, index_sections(read_tables(build, INDEX_TABLES),
-                                                        batches, manifest))
+                write_index(build, index_sections(read_tables(build, INDEX_TABLES),
+                                                  batches, manifest))
         legacy = store.legacy_target(catalog_dir)
         if legacy is not None:
             report.notes.append(

@@ -3,7 +3,6 @@ against plain Python written here, on the sample catalog and on edge cases."""
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +15,8 @@ from filmoteca.catalog import index as ix
 from filmoteca.catalog.store import table_path
 
 
-def unpack(packed: dict[str, str]) -> list[float]:
-    kind = {"i": "<i4", "q": "<i8", "f": "<f4", "d": "<f8"}[packed["type"]]
-    return np.frombuffer(base64.b64decode(packed["data"]), dtype=kind).tolist()
+def unpack(column: np.ndarray) -> list[float]:
+    return np.asarray(column).tolist()
 
 
 def python_search(titles: dict[str, list[int]], order: np.ndarray) -> dict[str, list[int]]:
@@ -32,7 +30,7 @@ def python_search(titles: dict[str, list[int]], order: np.ndarray) -> dict[str, 
 
 
 def from_index(search: dict) -> dict[str, list[int]]:
-    offsets, lines = unpack(search["offsets"]), unpack(search["lines"])
+    offsets, lines = unpack(search["offsets"]), unpack(search["postings"])
     return {gram: lines[offsets[i]:offsets[i + 1]] for i, gram in enumerate(search["grams"])}
 
 
@@ -48,6 +46,8 @@ def test_trigram_postings_of_the_sample(films: pd.DataFrame):
     assert search["gram"] == 3
     assert from_index(search) == python_search(titles, order)
     assert search["grams"] == sorted(search["grams"])
+    key_of = {p: key for key, positions in titles.items() for p in positions}
+    assert search["lines"] == [key_of[p] for p in order.tolist()]
 
 
 def test_trigram_postings_edge_cases():

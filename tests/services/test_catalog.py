@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
-import orjson
 import pytest
 
-from filmoteca.catalog.store import INDEX, CatalogError
+from filmoteca.catalog.binary import SectionFile, SectionWriter
+from filmoteca.catalog.layout import INDEX_FILE
+from filmoteca.catalog.store import CatalogError
 from filmoteca.services.catalog import load_catalog
 
 HEAVY = ("pandas", "numpy", "pyarrow", "scipy", "sklearn", "babel")
@@ -40,9 +40,22 @@ def test_serving_process_imports_no_build_stack(catalog_dir: Path) -> None:
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
-def _copy_index(catalog_dir: Path, target: Path) -> dict:
+def _rewrite(source: Path, target: Path, damage: str) -> None:
+    """Copy the index of ``source`` into ``target`` with one defect."""
+    index = SectionFile(source / INDEX_FILE)
+    out = SectionWriter()
+    for name, (kind, _offset, _length) in index.header["sections"].items():
+        data = bytes(index.bytes_of(name))
+        if damage == "drop_key" and name == "titles.keys.data":
+            continue
+        if damage == "short_column" and name == "films.year":
+            data = data[:-4]
+        out.add(name, kind, data)
+    header = {k: v for k, v in index.header.items() if k != "sections"}
+    if damage == "version":
+        header["version"] = 999
     target.mkdir()
-    return orjson.loads((catalog_dir / INDEX).read_bytes())
+    out.write(target / INDEX_FILE, header)
 
 
 def test_missing_catalog(tmp_path: Path) -> None:
@@ -50,26 +63,32 @@ def test_missing_catalog(tmp_path: Path) -> None:
         load_catalog(tmp_path / "nowhere")
 
 
-def test_corrupt_catalog(tmp_path: Path) -> None:
-    (tmp_path / INDEX).write_text("{not json")
+@pytest.mark.parametrize("content", [b"{not json", b"", b"[1, 2, 3]", b"FILMOTECA-INDEX"])
+def test_corrupt_catalog(tmp_path: Path, content: bytes) -> None:
+    (tmp_path / INDEX_FILE).write_bytes(content)
     with pytest.raises(CatalogError, match="filmoteca build") as error:
         load_catalog(tmp_path)
     assert "\n" not in str(error.value)
 
 
-@pytest.mark.parametrize("damage", ["drop_key", "not_object", "short_column", "version"])
+def test_truncated_catalog(catalog_dir: Path, tmp_path: Path) -> None:
+    whole = (catalog_dir / INDEX_FILE).read_bytes()
+    (tmp_path / INDEX_FILE).write_bytes(whole[:len(whole) // 2])
+    with pytest.raises(CatalogError, match="filmoteca build") as error:
+        load_catalog(tmp_path)
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("damage", ["drop_key", "short_column", "version"])
 def test_index_that_parses_but_is_wrong(catalog_dir: Path, tmp_path: Path, damage: str) -> None:
     target = tmp_path / "catalog"
-    index = _copy_index(catalog_dir, target)
-    if damage == "drop_key":
-        del index["titles"]
-    elif damage == "not_object":
-        index = [1, 2, 3]
-    elif damage == "short_column":
-        index["films"]["title"] = index["films"]["title"][:-1]
-    else:
-        index["version"] = 999
-    (target / INDEX).write_text(json.dumps(index))
+    _rewrite(catalog_dir, target, damage)
     with pytest.raises(CatalogError, match="filmoteca build") as error:
         load_catalog(target)
     assert "\n" not in str(error.value)
+
+
+def test_an_intact_copy_loads(catalog_dir: Path, tmp_path: Path) -> None:
+    """The rewriting above changes nothing by itself (so each failure is its defect's)."""
+    _rewrite(catalog_dir, tmp_path / "catalog", "none")
+    assert len(load_catalog(tmp_path / "catalog")) == len(load_catalog(catalog_dir))

@@ -2,6 +2,11 @@
 
 - :mod:`.app`: the application (``create_app(catalog, settings)``), its lifespan (loads the
   catalog), middleware, static page;
+- :mod:`.fast`: the fast path in front of it, answering the hot requests with the same
+  services and bytes (no per-request framework work, an LRU of answers);
+- :mod:`.server`: what ``filmoteca serve`` runs (the fast path, FastAPI created on first
+  need, one or more uvicorn workers);
+- :mod:`.responses`: the error body and the JSON bytes of answers, shared by both paths;
 - :mod:`.routers`: one router factory per resource (``peliculas``, ``recomendacion``,
   ``sistema``), built for the app's limits; they return the answer models of
   :mod:`filmoteca.services.answers` (the response models of ``/docs``);

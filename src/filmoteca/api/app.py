@@ -4,7 +4,9 @@ Owns the assembly: the settings (given, else :func:`filmoteca.config.get_setting
 catalog (given, or loaded by the lifespan from ``settings.catalog_dir``), the routers built
 for ``settings.limits`` (:mod:`.routers`, whose published rules come from
 :mod:`.contract`), the Spanish error handlers, the ``Server-Timing`` middleware, and the
-static web page (``/`` serves ``api/static/index.html``; its assets are under ``/static``).
+static web page (``/`` serves ``api/static/index.html``; its assets are under ``/static``),
+and in front of it all the fast path (:mod:`.fast`), which answers the hot requests with the
+same services and bytes.
 
 The serving process imports only FastAPI, pydantic, orjson, rapidfuzz and unidecode: never
 pandas, numpy, pyarrow, scipy, scikit-learn or babel (a test checks ``sys.modules``).
@@ -21,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 
 from filmoteca import __version__
 from filmoteca.api import errors
+from filmoteca.api.fast import FastPath
 from filmoteca.api.routers import peliculas, recomendacion, sistema
 from filmoteca.api.timing import ServerTimingMiddleware
 from filmoteca.config import RECOMMENDATIONS, Limits, Settings, get_settings
@@ -79,6 +82,9 @@ def create_app(catalog: Catalog | None = None, settings: Settings | None = None)
         _freeze_heap()
     errors.install(app)
     app.add_middleware(ServerTimingMiddleware)
+    # Outermost: the hot requests are answered before FastAPI's routing (see .fast).
+    app.add_middleware(FastPath, catalog=lambda: app.state.catalog, limits=limits,
+                       cache_entries=settings.response_cache)
     app.include_router(peliculas.router(limits))
     app.include_router(recomendacion.router(limits))
     app.include_router(sistema.router(limits))

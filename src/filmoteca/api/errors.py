@@ -1,7 +1,8 @@
 """The error model of the API: every failure is a JSON ``detail`` with a Spanish ``mensaje``.
 
-Owns :class:`ErrorResponse` (the one body of every 4xx/5xx, declared in the schema for each
-operation by :mod:`filmoteca.api.contract`) and the exception handlers that send it:
+Owns the exception handlers that send :class:`~filmoteca.api.responses.ErrorResponse` (the one
+body of every 4xx/5xx, declared in the schema for each operation by
+:mod:`filmoteca.api.contract`):
 
 - :class:`~filmoteca.services.matching.NotFound` -> **404**
   ``{"detail": {"mensaje": ..., "sugerencias": [the closest names]}}``;
@@ -23,12 +24,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from filmoteca.api.responses import ErrorResponse, error_body
 from filmoteca.services.matching import InvalidInput, NotFound
 
 log = logging.getLogger("filmoteca.api")
+
+__all__ = ["ErrorResponse", "error_response", "install"]
 
 ENDPOINTS = [
     "/peliculas_idioma/{idioma}", "/peliculas_duracion/{pelicula}", "/franquicia/{franquicia}",
@@ -54,31 +57,6 @@ _REASONS = {
 }
 
 
-class ErrorDetail(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    mensaje: str = Field(description="Qué pasó y qué escribir en su lugar, en español.")
-    sugerencias: list[str] = Field(
-        default_factory=list,
-        description="Nombres parecidos a lo escrito (404), o las rutas disponibles si la "
-                    "ruta no existe; vacía en los demás casos.",
-    )
-
-
-class ErrorResponse(BaseModel):
-    """Every error: 404 (nothing found), 422 (input that cannot be a name or a number in
-    range), 503 (no catalog loaded)."""
-
-    model_config = ConfigDict(frozen=True, json_schema_extra={"examples": [{
-        "detail": {
-            "mensaje": "No se encontró ninguna película titulada 'toy stori'.",
-            "sugerencias": ["Toy Story", "Tokyo Fist", "Toys", "Money Train"],
-        },
-    }]})
-
-    detail: ErrorDetail
-
-
 class CatalogUnavailable(RuntimeError):
     """No catalog is loaded (the app was created without one and its lifespan did not run):
     HTTP 503."""
@@ -86,8 +64,7 @@ class CatalogUnavailable(RuntimeError):
 
 def error_response(status: int, mensaje: str, sugerencias: Sequence[str] = (),
                    headers: Mapping[str, str] | None = None) -> Response:
-    body = ErrorResponse(detail=ErrorDetail(mensaje=mensaje, sugerencias=list(sugerencias)))
-    return Response(body.model_dump_json().encode(), status_code=status, headers=headers,
+    return Response(error_body(mensaje, sugerencias), status_code=status, headers=headers,
                     media_type="application/json")
 
 

@@ -1,40 +1,43 @@
 """The serving index: everything the API answers from, precomputed once at build time.
 
-Owns the layout of ``index.json`` (written by :mod:`filmoteca.pipeline`, read by
-:mod:`filmoteca.services.catalog`). Build time only: pandas and babel are allowed here, the
-serving process never imports this module.
+Owns what goes into ``index.bin`` (written by :mod:`filmoteca.pipeline` through
+:func:`write_index`, memory-mapped by :mod:`filmoteca.services.catalog`): :func:`build_index`
+computes the content from the clean tables, :func:`write_index` lays it out as sections of
+a :mod:`filmoteca.catalog.binary` file. Build time only: pandas and babel are allowed here,
+the serving process never imports this module.
 
 Every name key is ``filmoteca.text.normalize(name)``. Films are referred to by *position*
-(0-based row of the columnar ``films`` arrays), never by scanning. Large numeric columns are
-*packed*: ``{"type": "i" | "q" | "f" | "d", "data": base64 of little-endian values}``, read
-by the server with :mod:`array` in milliseconds (no per-number JSON parsing, no numpy).
-Layout (:mod:`filmoteca.catalog.layout`, ``INDEX_VERSION``)::
+(0-based row of the film columns), never by scanning. Everything the server needs is
+derived here, so that loading costs nothing but a ``mmap`` (layout
+:mod:`filmoteca.catalog.layout`, ``INDEX_VERSION``; ``T`` = sorted-key table, ``S`` = string
+list, other letters = array types)::
 
-    version       int
-    manifest      the build manifest (dataset kind, film count, build time)
-    films         one entry per film: title, release_date ("YYYY-MM-DD") as JSON lists;
-                  packed id, year, runtime (minutes, 0 when unknown), vote_count,
-                  vote_average, revenue, budget, return
-    by_votes      film positions, most voted first (ties: lower id first)
-    titles        normalized title -> film positions, most voted first
-    search        trigram index of the titles in vote order (see ``_search``): gram (3),
-                  grams (sorted), packed offsets, packed lines
-    languages     ISO code -> [films with that original_language, Spanish name, English name]
-    language_aliases   normalized code / English name / Spanish name / dataset name -> code
-    countries     ISO 3166 code -> [films produced there, Spanish name, English name]
-    country_aliases    normalized code / English / Spanish / dataset name -> code
-    companies     normalized name -> [display name, films, total revenue]
-    collections   normalized name -> [display name, films, total revenue, mean revenue]
-    collection_aliases normalized name with and without " Collection" -> collections key
-    directors     normalized name -> [display name, total return, film positions by date]
-    neighbours    packed top-k table: offsets (n + 1 values: film p owns [offsets[p],
-                  offsets[p + 1])), film (neighbour positions, best first), score, reasons
-                  (index into reason_sets)
-    reason_sets   distinct lists of Spanish reasons ("mismo director: ...")
-    loose         kind -> {key without punctuation: exact key}, only where they differ
+    header        version, manifest (dataset kind, film count, build time), search gram
+    films.*       id q, year i, runtime i (minutes, 0 when unknown), vote_count q,
+                  vote_average d, revenue d, budget d, return d; title S, release_date S
+                  ("YYYY-MM-DD"); title_row i (the film's row in ``titles``); by_id i
+                  (positions sorted by id)
+    by_votes      i: film positions, most voted first (ties: lower id first)
+    titles        T: normalized title -> [film positions, most voted first]
+    search.*      trigram index of the titles in vote order (see ``_search``): lines S
+                  (normalized titles in vote order), grams S (sorted), offsets i, postings i
+    languages     T: ISO code -> [films with that original_language, Spanish name, English]
+    language_aliases   T: normalized code / English / Spanish / dataset name -> code
+    countries     T: ISO 3166 code -> [films produced there, Spanish name, English name]
+    country_aliases    T: normalized code / English / Spanish / dataset name -> code
+    companies     T: normalized name -> [display name, films, total revenue]
+    collections   T: normalized name -> [display name, films, total revenue, mean revenue]
+    collection_aliases T: normalized name with and without " Collection" -> collections key
+    directors     T: normalized name -> [display name, total return, film positions by date]
+    neighbours.*  top-k table: offsets i (n + 1 values: film p owns [offsets[p],
+                  offsets[p + 1])), film i (neighbour positions, best first), score f,
+                  reasons i (index into reason_sets)
+    reason_sets   S: distinct JSON lists of Spanish reasons ("mismo director: ...")
+    loose.KIND    T: key without punctuation -> exact key, only where they differ
                   (:func:`filmoteca.text.loose_key`)
-    suggest       kind -> [[keys], [labels]] sorted by key length, the fuzzy choice lists
-                  (:class:`filmoteca.services.matching.Suggester`)
+    suggest.KIND.*  the fuzzy choice lists (:class:`filmoteca.services.matching.Suggester`):
+                  keys S sorted by length, labels S, lengths i, and the word index: words S
+                  (sorted), word_offsets q, word_choices i
 
 Rows of languages, countries, companies, collections and directors are JSON lists in the
 field order of their :mod:`filmoteca.catalog.layout` types (``NamedCount``, ``CompanyRow``,
@@ -43,6 +46,10 @@ field order of their :mod:`filmoteca.catalog.layout` types (``NamedCount``, ``Co
 The kinds of ``loose`` and ``suggest`` are titles, languages, countries, companies,
 collections and directors (their exact keys: ``titles``, the ``*_aliases`` maps,
 ``companies``, ``directors``).
+
+Adding a section: compute it in :func:`build_index`, write it in :func:`write_index`, read
+it in :class:`filmoteca.services.catalog.Catalog` (lazily if it is large), bump
+``INDEX_VERSION``.
 
 Counting rules: a language counts films by ``original_language``; a country, a company, a
 collection and a director count distinct films; money sums ``revenue``; a collection's mean
@@ -53,15 +60,22 @@ Languages and countries known to babel but absent from the data are kept with 0 
 
 from __future__ import annotations
 
-import base64
+from array import array
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 
+from filmoteca.catalog.binary import SectionWriter
 from filmoteca.catalog.layout import (
+    ALIAS_TABLES,
+    FILM_COLUMNS,
+    INDEX_FILE,
     INDEX_VERSION,
+    JSON_TABLES,
     NAME_KINDS,
     SEARCH_GRAM,
     CollectionRow,
@@ -69,6 +83,7 @@ from filmoteca.catalog.layout import (
     DirectorRow,
     NamedCount,
     suggestion_choices,
+    word_index,
 )
 from filmoteca.etl.clean import Tables
 from filmoteca.text import loose_key, normalize
@@ -88,13 +103,12 @@ def _keys(names: pd.Series) -> pd.Series:
 _DTYPES = {"i": "<i4", "q": "<i8", "f": "<f4", "d": "<f8"}
 
 
-def pack(values: Any, kind: str) -> dict[str, str]:
-    """A numeric column as ``{"type", "data"}`` (base64 of little-endian values)."""
-    array = np.asarray(values, dtype="float64" if kind in "fd" else "int64")
+def pack(values: Any, kind: str) -> bytes:
+    """A numeric column as little-endian bytes of section type ``kind``."""
+    column = np.asarray(values, dtype="float64" if kind in "fd" else "int64")
     if kind in "fd":
-        array = np.nan_to_num(array, nan=0.0, posinf=0.0, neginf=0.0)
-    data = array.astype(_DTYPES[kind]).tobytes()
-    return {"type": kind, "data": base64.b64encode(data).decode("ascii")}
+        column = np.nan_to_num(column, nan=0.0, posinf=0.0, neginf=0.0)
+    return bytes(column.astype(_DTYPES[kind]).tobytes())
 
 
 def _films(films: pd.DataFrame) -> dict[str, Any]:
@@ -103,14 +117,15 @@ def _films(films: pd.DataFrame) -> dict[str, Any]:
     return {
         "title": films["title"].astype(str).tolist(),
         "release_date": films["release_date"].astype(str).tolist(),
-        "id": pack(films["id"], "q"),
-        "year": pack(films["release_year"], "i"),
-        "runtime": pack(runtime, "i"),
-        "vote_count": pack(films["vote_count"], "q"),
-        "vote_average": pack(films["vote_average"].astype("float64").fillna(0.0), "d"),
-        "revenue": pack(films["revenue"].astype("float64").fillna(0.0), "d"),
-        "budget": pack(films["budget"].astype("float64").fillna(0.0), "d"),
-        "return": pack(films["return"].astype("float64").fillna(0.0), "d"),
+        "id": films["id"].to_numpy(dtype="int64"),
+        "year": films["release_year"].to_numpy(dtype="int64"),
+        "runtime": runtime.to_numpy(dtype="int64"),
+        "vote_count": films["vote_count"].to_numpy(dtype="int64"),
+        "vote_average": films["vote_average"].astype("float64").fillna(0.0).to_numpy(),
+        "revenue": films["revenue"].astype("float64").fillna(0.0).to_numpy(),
+        "budget": films["budget"].astype("float64").fillna(0.0).to_numpy(),
+        "return": films["return"].astype("float64").fillna(0.0).to_numpy(),
+        "by_id": np.argsort(films["id"].to_numpy(dtype="int64"), kind="stable"),
     }
 
 
@@ -130,10 +145,10 @@ def _titles(films: pd.DataFrame, order: np.ndarray) -> dict[str, list[int]]:
 def _search(titles: dict[str, list[int]], order: np.ndarray) -> dict[str, Any]:
     """Trigram index of the normalized titles, one line per film in vote order.
 
-    ``grams`` (sorted) -> packed ``offsets`` into packed ``lines``: the ascending line numbers
-    (= vote rank) of the titles containing that trigram. A query of 3+ characters walks the
-    shortest list of its trigrams and checks each candidate title, so matches come out most
-    voted first without reading the other titles.
+    ``grams`` (sorted) -> ``offsets`` into ``postings``: the ascending line numbers (= vote
+    rank) of the titles containing that trigram; ``lines`` are the titles themselves. A
+    query of 3+ characters walks the shortest list of its trigrams and checks each candidate
+    title, so matches come out most voted first without reading the other titles.
 
     Keys are ASCII (:func:`filmoteca.text.normalize` transliterates), so a trigram is 3
     bytes and fits one integer: the postings are built with numpy over one buffer of all
@@ -146,7 +161,6 @@ def _search(titles: dict[str, list[int]], order: np.ndarray) -> dict[str, Any]:
     del key_of
     buffer = "".join(keys).encode("ascii")  # normalize() keys are ASCII
     lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
-    del keys
     data = np.frombuffer(buffer, dtype=np.uint8)
     counts = np.maximum(lengths - SEARCH_GRAM + 1, 0)  # trigrams of each line
     total = int(counts.sum())
@@ -171,8 +185,9 @@ def _search(titles: dict[str, list[int]], order: np.ndarray) -> dict[str, Any]:
         "gram": SEARCH_GRAM,
         "grams": [bytes([g >> 16, (g >> 8) & 255, g & 255]).decode("ascii")
                   for g in code[starts].tolist()],
-        "offsets": pack(np.concatenate(([0], np.cumsum(sizes))), "i"),
-        "lines": pack(line, "i"),
+        "lines": keys,
+        "offsets": np.concatenate(([0], np.cumsum(sizes))),
+        "postings": line,
     }
 
 
@@ -363,8 +378,8 @@ def _neighbours(
                       np.asarray(batch["score"], dtype=np.float32)[keep],
                       reason[keep].astype(np.int32)))
     if not parts or not sum(len(p[0]) for p in parts):
-        empty = {"offsets": pack(np.zeros(n + 1), "i"), "film": pack([], "i"),
-                 "score": pack([], "f"), "reasons": pack([], "i")}
+        empty = {"offsets": np.zeros(n + 1, dtype=np.int64), "film": np.zeros(0, dtype=np.int32),
+                 "score": np.zeros(0, dtype=np.float32), "reasons": np.zeros(0, dtype=np.int32)}
         return empty, []
     film, rank, neighbour, score, reason = (np.concatenate(c) for c in zip(*parts, strict=True))
     del parts
@@ -380,10 +395,10 @@ def _neighbours(
             for i in used[np.argsort(first_at)]]
     counts = np.bincount(film, minlength=n)
     table = {
-        "offsets": pack(np.concatenate(([0], np.cumsum(counts))), "i"),
-        "film": pack(neighbour[order], "i"),
-        "score": pack(score[order], "f"),
-        "reasons": pack(renumber[reason], "i"),
+        "offsets": np.concatenate(([0], np.cumsum(counts))),
+        "film": neighbour[order],
+        "score": score[order],
+        "reasons": renumber[reason],
     }
     return table, sets
 
@@ -432,11 +447,11 @@ def _names(index: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 def index_sections(
     tables: Tables, neighbours: Iterable[Any], manifest: dict[str, Any]
 ) -> Iterator[tuple[str, Any]]:
-    """The serving index, section by section (``(key, JSON-serializable value)``), from the
-    clean tables and the neighbours table (its Arrow record batches, read one at a time).
-    The sections the name lists do not need (neighbours, search) come first, so a writer
-    can serialize and drop each one before the next is built: at 1,000,000 films the whole
-    index is never in memory at once."""
+    """The serving index, section by section (``(key, value)``), from the clean tables and
+    the neighbours table (its Arrow record batches, read one at a time). The sections the
+    name lists do not need (neighbours, search) come first, so :func:`write_index` can lay
+    out and drop each one before the next is built: at 1,000,000 films the whole index is
+    never in memory as Python objects at once."""
     films = tables.films.reset_index(drop=True)
     tables = Tables(**{**dict(tables.items()), "films": films})
     yield "version", INDEX_VERSION
@@ -452,9 +467,16 @@ def index_sections(
     languages, language_aliases = _languages(tables)
     countries, country_aliases = _countries(tables)
     collections, collection_aliases = _collections(tables)
+    film_columns = _films(films)
+    rank = {key: row for row, key in enumerate(sorted(titles))}
+    title_row = np.zeros(len(films), dtype="int64")
+    for key, positions in titles.items():
+        title_row[positions] = rank[key]
+    film_columns["title_row"] = title_row
+    del rank, title_row
     index: dict[str, Any] = {
-        "films": _films(films),
-        "by_votes": order.tolist(),
+        "films": film_columns,
+        "by_votes": order,
         "titles": titles,
         "languages": languages,
         "language_aliases": language_aliases,
@@ -476,3 +498,65 @@ def build_index(
 ) -> dict[str, Any]:
     """The serving index as one dict (:func:`index_sections` collected)."""
     return dict(index_sections(tables, neighbours, manifest))
+
+
+def write_index(build_dir: Path, sections: Iterable[tuple[str, Any]]) -> Path:
+    """Lay the sections of :func:`index_sections` out as ``build_dir / INDEX_FILE``, each
+    turned into bytes as it arrives (the Python lists and dicts of one section are dropped
+    before the next section is computed)."""
+    out = SectionWriter()
+    header: dict[str, Any] = {}
+    for key, value in sections:
+        if key in ("version", "manifest"):
+            header[key] = value
+        elif key == "films":
+            for column, kind in FILM_COLUMNS.items():
+                out.add(f"films.{column}", kind, pack(value[column], kind))
+            out.add_strings("films.title", value["title"])
+            out.add_strings("films.release_date", value["release_date"])
+            out.add("films.by_id", "i", pack(value["by_id"], "i"))
+            out.add("films.title_row", "i", pack(value["title_row"], "i"))
+            header["films"] = len(value["title"])
+        elif key == "by_votes":
+            out.add("by_votes", "i", pack(value, "i"))
+        elif key == "search":
+            out.add_strings("search.lines", value["lines"])
+            out.add_strings("search.grams", value["grams"])
+            out.add("search.offsets", "i", pack(value["offsets"], "i"))
+            out.add("search.postings", "i", pack(value["postings"], "i"))
+            header["search_gram"] = value["gram"]
+        elif key in JSON_TABLES:
+            out.add_json_table(key, value)
+        elif key in ALIAS_TABLES:
+            out.add_table(key, value)
+        elif key == "neighbours":
+            for part, kind in (("offsets", "i"), ("film", "i"), ("score", "f"),
+                               ("reasons", "i")):
+                out.add(f"neighbours.{part}", kind, pack(value[part], kind))
+        elif key == "reason_sets":
+            out.add_strings("reason_sets", (orjson.dumps(r).decode() for r in value))
+        elif key == "loose":
+            for kind in NAME_KINDS:
+                out.add_table(f"loose.{kind}", value[kind])
+        elif key == "suggest":
+            for kind in NAME_KINDS:
+                keys, labels = value[kind]
+                out.add_strings(f"suggest.{kind}.keys", keys)
+                out.add_strings(f"suggest.{kind}.labels", labels)
+                out.add(f"suggest.{kind}.lengths", "i", pack([len(k) for k in keys], "i"))
+                words, choices = word_index(keys)
+                out.add_strings(f"suggest.{kind}.words", words)
+                sizes = np.fromiter((len(c) for c in choices), dtype="int64",
+                                    count=len(choices))
+                out.add(f"suggest.{kind}.word_offsets", "q",
+                        pack(np.concatenate(([0], np.cumsum(sizes))), "q"))
+                out.add(f"suggest.{kind}.word_choices", "i",
+                        array("i", (i for c in choices for i in c)))
+                del words, choices
+        else:
+            raise ValueError(f"unknown index section {key!r}")
+        del value
+    path = build_dir / INDEX_FILE
+    out.write(path, {"version": header["version"], "manifest": header["manifest"],
+                     "search_gram": header["search_gram"], "films": header["films"]})
+    return path

@@ -1,37 +1,41 @@
 """The layout of the serving index, shared by its writer and its reader.
 
-:mod:`filmoteca.catalog.index` (build side) writes ``index.json`` with these sections and
-:mod:`filmoteca.services.catalog` (serving side) reads and checks them: both import this
-module, so the two can never disagree, and ``catalog/`` never imports ``services/``.
-Pure Python, no third-party imports (the serving process loads it).
+:mod:`filmoteca.catalog.index` (build side) writes ``index.bin`` (a section file,
+:mod:`filmoteca.catalog.binary`) with these sections and :mod:`filmoteca.services.catalog`
+(serving side) maps and checks them: both import this module, so the two can never
+disagree, and ``catalog/`` never imports ``services/``. Pure Python, no third-party imports
+(the serving process loads it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 #: Bumped whenever the layout changes: a server refuses an index of another version.
-INDEX_VERSION = 3
-REQUIRED_KEYS = (
-    "version", "manifest", "films", "by_votes", "titles", "languages", "language_aliases",
-    "countries", "country_aliases", "companies", "collections", "collection_aliases",
-    "directors", "neighbours", "reason_sets", "loose", "suggest", "search",
-)
+INDEX_VERSION = 4
+#: The file of the serving index inside a catalog folder.
+INDEX_FILE = "index.bin"
 #: Length of the n-grams of the title search index.
 SEARCH_GRAM = 3
 #: The kinds of name a user types; each has ``loose`` and ``suggest`` entries.
 NAME_KINDS = ("titles", "languages", "countries", "companies", "collections", "directors")
-FILM_FIELDS = (
-    "id", "title", "year", "release_date", "runtime", "vote_count", "vote_average",
-    "revenue", "budget", "return",
-)
+#: Numeric film columns and their section types (the strings are ``title``, ``release_date``).
+FILM_COLUMNS = {
+    "id": "q", "year": "i", "runtime": "i", "vote_count": "q", "vote_average": "d",
+    "revenue": "d", "budget": "d", "return": "d",
+}
 NEIGHBOUR_FIELDS = ("offsets", "film", "score", "reasons")
+#: Name tables whose values are JSON rows (the types below) and plain ``name -> key`` tables.
+JSON_TABLES = ("titles", "languages", "countries", "companies", "collections", "directors")
+ALIAS_TABLES = ("language_aliases", "country_aliases", "collection_aliases")
+#: Shortest word of a name indexed for word suggestions ("pixar" -> "Pixar Animation...").
+MIN_WORD = 3
 
 
-# The rows of the name tables. ``index.json`` stores each row as a JSON list in this field
-# order (compact, and parsed fast); the writer builds rows with these types and the server
-# reads them back through them, so both sides name the fields the same way.
+# The rows of the name tables. ``index.bin`` stores each row as a JSON list in this field
+# order (compact, parsed one row at a time); the writer builds rows with these types and the
+# server reads them back through them, so both sides name the fields the same way.
 
 
 class NamedCount(NamedTuple):
@@ -76,3 +80,15 @@ def suggestion_choices(pairs: Iterable[tuple[str, str]]) -> tuple[list[str], lis
             unique.setdefault(key, label)
     ordered = sorted(unique.items(), key=lambda item: (len(item[0]), item[0]))
     return [key for key, _ in ordered], [label for _, label in ordered]
+
+
+def word_index(keys: Sequence[str]) -> tuple[list[str], list[list[int]]]:
+    """The words (of :data:`MIN_WORD`+ letters, sorted) of suggestion ``keys`` and, per word,
+    the ascending indexes of the keys that contain it."""
+    words: dict[str, list[int]] = {}
+    for index, key in enumerate(keys):
+        for word in set(key.split()):
+            if len(word) >= MIN_WORD:
+                words.setdefault(word, []).append(index)
+    ordered = sorted(words)
+    return ordered, [words[word] for word in ordered]

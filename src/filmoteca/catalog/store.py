@@ -8,7 +8,7 @@ Layout, for ``--catalog X/catalog`` (``data/processed/catalog`` by default)::
             .filmoteca-build     the marker: this folder is a build of ``X/catalog``
             manifest.json        dataset kind (sample | full | synthetic), counts, build time
             build_report.json    dropped / repaired rows by reason, rows per table, timings
-            index.json           the serving index (all the API loads)
+            index.bin            the serving index (all the API loads, memory-mapped)
             *.parquet            the clean tables (ETL, EDA, evaluation)
         .tmp-20261126T130000-5678-0/   a build being written (or killed half-way)
 
@@ -28,7 +28,7 @@ marks it as this catalog's alone), which :func:`legacy_target` lets the build re
 Readers resolve the link ONCE (:func:`resolve`) and read every file from the real build
 folder, so a publish during a long read (evaluation, EDA) cannot mix two builds.
 
-Reading the serving index needs only :mod:`orjson`; reading tables needs pandas/pyarrow.
+Reading the manifest needs only :mod:`orjson`; reading tables needs pandas/pyarrow.
 """
 
 from __future__ import annotations
@@ -38,18 +38,19 @@ import os
 import shutil
 import socket
 import time
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
+
+from filmoteca.catalog.layout import INDEX_FILE
 
 if TYPE_CHECKING:
     import pandas as pd
 
 MANIFEST = "manifest.json"
 REPORT = "build_report.json"
-INDEX = "index.json"
+INDEX = INDEX_FILE
 #: Suffix of the folder holding one catalog's builds: ``X/catalog`` -> ``X/catalog.builds``.
 BUILDS_SUFFIX = ".builds"
 #: The file that marks a folder as a build made by this project, for one catalog.
@@ -206,20 +207,6 @@ def resolve(catalog_dir: Path) -> Path:
 def write_json(build_dir: Path, name: str, data: Any) -> None:
     """Write ``name`` into the build (the manifest and the report: small, indented)."""
     _dump(build_dir / name, data, indent=True)
-
-
-def write_index(build_dir: Path, sections: Iterable[tuple[str, Any]]) -> None:
-    """Write the serving index, one top-level JSON object without indentation, section by
-    section as ``sections`` yields them: each section is serialized and dropped before the
-    next is built, so neither the whole index nor its whole text is ever in memory."""
-    option = orjson.OPT_SERIALIZE_NUMPY
-    with (build_dir / INDEX).open("wb") as out:
-        out.write(b"{")
-        for i, (key, value) in enumerate(sections):
-            out.write((b"," if i else b"") + orjson.dumps(key) + b":")
-            out.write(orjson.dumps(value, option=option))
-            del value
-        out.write(b"}")
 
 
 def read_json(catalog_dir: Path, name: str) -> Any:

@@ -9,25 +9,44 @@ shows.
 
 Money fields are plain numbers in US dollars; ``mensaje`` repeats them written the Spanish
 way (``US$ 1.234.567``, :mod:`filmoteca.formatting`). Answers are frozen: a cached or shared
-answer cannot be changed by whoever reads it.
+answer cannot be changed by whoever reads it. Their schemas are built on first use
+(``defer_build``): a server waking up builds only the one its first answer needs. The items
+of lists (films of a director, recommendations, search hits, other films sharing a title)
+are validated from plain dicts in one call per list (:func:`items`): a director with 700
+films costs one pass of pydantic-core instead of 700 constructor calls.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from filmoteca.config import RECOMMENDATIONS, SEARCH_MAX_MATCHES
 from filmoteca.formatting import format_int
 
 
 def _config(*examples: dict[str, Any]) -> ConfigDict:
-    return ConfigDict(frozen=True, json_schema_extra={"examples": list(examples)})
+    return ConfigDict(frozen=True, defer_build=True,
+                      json_schema_extra={"examples": list(examples)})
 
 
 class Answer(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+
+Item = TypeVar("Item", bound=Answer)
+
+
+@cache
+def _list_of(model: type[Item]) -> TypeAdapter[list[Item]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
+def items(model: type[Item], rows: list[dict[str, Any]]) -> list[Item]:
+    """``rows`` (plain dicts) as a list of ``model``, validated in one pydantic-core call."""
+    return _list_of(model).validate_python(rows)
 
 
 class LanguageAnswer(Answer):

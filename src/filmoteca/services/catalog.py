@@ -1,75 +1,65 @@
-"""The serving catalog: ``index.json`` loaded once into plain Python structures.
+"""The serving catalog: ``index.bin`` memory-mapped, every answer read from it in place.
 
 Owns :class:`Catalog` (what every question reads) and :func:`load_catalog`. The index is
-built by :mod:`filmoteca.catalog.index` (its docstring describes the layout); here it is
-only read with orjson and checked (a file that parses but lacks keys, has another layout
-version or inconsistent arrays raises :class:`CatalogError` with a one-line message saying
-what to run), then a few serving helpers are derived from it in one pass (film position by
-id, normalized title per film, the text of all titles for very short searches). No request
-scans the film arrays: every answer is a dictionary lookup plus a few positions.
+built by :mod:`filmoteca.catalog.index` (its docstring describes the sections) as a section
+file (:mod:`filmoteca.catalog.binary`). Loading maps the file and checks it (a missing,
+truncated or foreign file, another layout version or inconsistent arrays raise
+:class:`CatalogError` with a one-line message saying what to run): nothing is parsed,
+decoded or copied, so start-up costs the same at 3,000 films as at 1,000,000, and the file's
+pages are shared by every worker process serving it.
 
-Numeric columns arrive packed (base64 of little-endian values, see the index layout) and are
-kept as :mod:`array` arrays: decoding them takes milliseconds and they use 4-8 bytes per
-value instead of a Python object each, which keeps start-up fast and memory small.
+Every lookup works on the mapped sections: numeric columns are ``memoryview`` arrays, names
+are sorted tables searched by binary search (a few microseconds), strings are decoded when
+read. Large derived structures that only some requests need (the fuzzy suggesters, used by
+404s) are created on first use; no request scans the film arrays.
 
-The name tables (languages, countries, companies, collections, directors) are
-:class:`Rows`: read-only mappings whose values are the NamedTuples of
-:mod:`filmoteca.catalog.layout` (``catalog.companies[key].revenue``). The JSON lists are
-kept as parsed and wrapped on access (one tuple per answer), so loading converts nothing.
+The name tables (languages, countries, companies, collections, directors) are mappings whose
+values are the NamedTuples of :mod:`filmoteca.catalog.layout`
+(``catalog.companies[key].revenue``).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import sys
-from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
+
+from filmoteca.catalog.binary import SectionError, SectionFile, Strings, Table
 from filmoteca.catalog.layout import (
-    FILM_FIELDS,
+    ALIAS_TABLES,
+    FILM_COLUMNS,
+    INDEX_FILE,
     INDEX_VERSION,
+    JSON_TABLES,
     NAME_KINDS,
     NEIGHBOUR_FIELDS,
-    REQUIRED_KEYS,
     SEARCH_GRAM,
     CollectionRow,
     CompanyRow,
     DirectorRow,
     NamedCount,
 )
-from filmoteca.catalog.store import INDEX, CatalogError, read_json
-from filmoteca.services.matching import Suggester
+from filmoteca.catalog.store import CatalogError
+from filmoteca.services.matching import Suggester, WordIndex
 
 HINT = "run `filmoteca build` (or `make build`)"
 
-Row = TypeVar("Row", bound=tuple[Any, ...])
+Row = TypeVar("Row")
 
 
-class Rows(Mapping[str, Row]):
-    """A name table of the index: key -> row, stored as parsed JSON lists and returned as
-    the row's NamedTuple (``make`` is its ``_make``, which also checks the length)."""
+def _rows(make: Callable[[Any], Row]) -> Callable[[str], Row]:
+    def convert(text: str) -> Row:
+        return make(orjson.loads(text))
 
-    __slots__ = ("_data", "_make")
+    return convert
 
-    def __init__(self, data: dict[str, list[Any]], make: Callable[[Iterable[Any]], Row]) -> None:
-        self._data = data
-        self._make = make
 
-    def __getitem__(self, key: str) -> Row:
-        return self._make(self._data[key])
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._data
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
+def _same(text: str) -> str:
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,81 +86,163 @@ class Neighbour:
     reasons: tuple[str, ...]
 
 
+class TitleKeys(Sequence[str]):
+    """The normalized title of each film position (via its row in the titles table)."""
+
+    __slots__ = ("_rows", "_titles")
+
+    def __init__(self, rows: Sequence[int], titles: Table[list[int]]) -> None:
+        self._rows = rows
+        self._titles = titles
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, position: int) -> str:  # type: ignore[override]
+        return self._titles.key_at(self._rows[position])
+
+
+class PositionOfId(Mapping[int, int]):
+    """TMDB id -> film position, by binary search over the positions sorted by id."""
+
+    __slots__ = ("_by_id", "_ids")
+
+    def __init__(self, ids: Sequence[int], by_id: Sequence[int]) -> None:
+        self._ids = ids
+        self._by_id = by_id
+
+    def __getitem__(self, film_id: int) -> int:
+        ids, by_id = self._ids, self._by_id
+        low, high = 0, len(by_id)
+        while low < high:
+            mid = (low + high) // 2
+            if ids[by_id[mid]] < film_id:
+                low = mid + 1
+            else:
+                high = mid
+        if low < len(by_id) and ids[by_id[low]] == film_id:
+            return int(by_id[low])
+        raise KeyError(film_id)
+
+    def __iter__(self) -> Iterator[int]:
+        return (int(self._ids[p]) for p in self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+
 class Catalog:
-    """Read-only, in-memory serving index. Build it with :func:`load_catalog`."""
+    """Read-only serving index over a mapped section file. Build it with :func:`load_catalog`."""
 
-    def __init__(self, index: dict[str, Any], source: Path | None = None) -> None:
-        _check(index, source)
+    def __init__(self, index: SectionFile, source: Path | None = None) -> None:
         self.source = source
-        self.manifest: dict[str, Any] = index["manifest"]
-        films = index["films"]
-        self.titles: list[str] = films["title"]
-        self.release_dates: list[str] = films["release_date"]
-        self.ids = unpack(films["id"])
-        self.years = unpack(films["year"])
-        self._runtimes = unpack(films["runtime"])
-        self.vote_counts = unpack(films["vote_count"])
-        self.vote_averages = unpack(films["vote_average"])
-        self.revenues = unpack(films["revenue"])
-        self.budgets = unpack(films["budget"])
-        self.returns = unpack(films["return"])
-        self.by_votes: list[int] = index["by_votes"]
-        self.by_title: dict[str, list[int]] = index["titles"]
-        self.languages = Rows(index["languages"], NamedCount._make)
-        self.language_aliases: dict[str, str] = index["language_aliases"]
-        self.countries = Rows(index["countries"], NamedCount._make)
-        self.country_aliases: dict[str, str] = index["country_aliases"]
-        self.companies = Rows(index["companies"], CompanyRow._make)
-        self.collections = Rows(index["collections"], CollectionRow._make)
-        self.collection_aliases: dict[str, str] = index["collection_aliases"]
-        self.directors = Rows(index["directors"], DirectorRow._make)
+        self._index = index
+        header = index.header
+        if header.get("version") != INDEX_VERSION:
+            raise CatalogError(
+                f"catalog index{where(source)} has version {header.get('version')!r}, this "
+                f"code reads version {INDEX_VERSION}; {HINT}"
+            )
+        if header.get("search_gram") != SEARCH_GRAM:
+            raise CatalogError(f"catalog index{where(source)}: unexpected search index; {HINT}")
+        self.manifest: dict[str, Any] = header.get("manifest") or {}
+        self.titles: Strings = index.strings("films.title")
+        self.release_dates: Strings = index.strings("films.release_date")
+        columns = {name: index.array(f"films.{name}") for name in FILM_COLUMNS}
+        self.ids: Sequence[int] = columns["id"]
+        self.years: Sequence[int] = columns["year"]
+        self._runtimes: Sequence[int] = columns["runtime"]
+        self.vote_counts: Sequence[int] = columns["vote_count"]
+        self.vote_averages: Sequence[float] = columns["vote_average"]
+        self.revenues: Sequence[float] = columns["revenue"]
+        self.budgets: Sequence[float] = columns["budget"]
+        self.returns: Sequence[float] = columns["return"]
+        self.by_votes: Sequence[int] = index.array("by_votes")
+        self.position_of_id = PositionOfId(self.ids, index.array("films.by_id"))
 
-        neighbours = index["neighbours"]
-        self._offsets = unpack(neighbours["offsets"])
-        self._neighbour_film = unpack(neighbours["film"])
-        self._neighbour_score = unpack(neighbours["score"])
-        self._neighbour_reasons = unpack(neighbours["reasons"])
-        self._reason_sets: list[tuple[str, ...]] = [tuple(r) for r in index["reason_sets"]]
+        tables = {name: index.table(name, _same) for name in ALIAS_TABLES}
+        json_tables = {name: index.table(name, orjson.loads) for name in JSON_TABLES}
+        self.by_title: Table[list[int]] = json_tables["titles"]
+        self.title_key = TitleKeys(index.array("films.title_row"), self.by_title)
+        self.languages = index.table("languages", _rows(NamedCount._make))
+        self.language_aliases: Table[str] = tables["language_aliases"]
+        self.countries = index.table("countries", _rows(NamedCount._make))
+        self.country_aliases: Table[str] = tables["country_aliases"]
+        self.companies = index.table("companies", _rows(CompanyRow._make))
+        self.collections = index.table("collections", _rows(CollectionRow._make))
+        self.collection_aliases: Table[str] = tables["collection_aliases"]
+        self.directors = index.table("directors", _rows(DirectorRow._make))
 
-        self.position_of_id: dict[int, int] = {fid: p for p, fid in enumerate(self.ids)}
-        self.title_key: list[str] = [""] * len(self.ids)
-        for key, positions in self.by_title.items():
-            for position in positions:
-                self.title_key[position] = key
+        neighbours = {f: index.array(f"neighbours.{f}") for f in NEIGHBOUR_FIELDS}
+        self._offsets = neighbours["offsets"]
+        self._neighbour_film = neighbours["film"]
+        self._neighbour_score = neighbours["score"]
+        self._neighbour_reasons = neighbours["reasons"]
+        self._reason_sets = index.strings("reason_sets")
+
         # Title search (services.search): one line per film, most voted first; a trigram
         # index gives, per trigram, the ascending lines whose title contains it.
-        self.search_positions: list[int] = list(self.by_votes)
-        self.search_lines: list[str] = [self.title_key[p] for p in self.search_positions]
-        search = index["search"]
-        if search["gram"] != SEARCH_GRAM:
-            raise CatalogError(f"catalog index{where(source)}: unexpected search index; {HINT}")
-        self.search_grams: dict[str, int] = {g: i for i, g in enumerate(search["grams"])}
-        self.search_offsets = unpack(search["offsets"])
-        self.search_postings = unpack(search["lines"])
-        # Queries shorter than a trigram scan this text (they match early and often).
-        self.search_text: str = "\n".join(self.search_lines) + "\n"
-        starts, offset = [], 0
-        for line in self.search_lines:
-            starts.append(offset)
-            offset += len(line) + 1
-        self.search_starts: list[int] = starts
+        self.search_positions: Sequence[int] = self.by_votes
+        self.search_lines: Strings = index.strings("search.lines")
+        self.search_grams: Strings = index.strings("search.grams")
+        self.search_offsets: Sequence[int] = index.array("search.offsets")
+        self.search_postings: Sequence[int] = index.array("search.postings")
+        self.search_starts: Sequence[int] = index.array("search.lines.offsets")
+
+        # Punctuation-blind second chance (matching.find_key): exact key per loose key.
+        loose = {kind: index.table(f"loose.{kind}", _same) for kind in NAME_KINDS}
+        self.loose_titles: Table[str] = loose["titles"]
+        self.loose_languages: Table[str] = loose["languages"]
+        self.loose_countries: Table[str] = loose["countries"]
+        self.loose_companies: Table[str] = loose["companies"]
+        self.loose_collections: Table[str] = loose["collections"]
+        self.loose_directors: Table[str] = loose["directors"]
+        for kind in NAME_KINDS:  # the suggesters are made on first use; check them now
+            for part in ("keys", "labels", "words"):
+                index.strings(f"suggest.{kind}.{part}")
         _check_lengths(self, source)
 
-        # Punctuation-blind second chance (matching.find_key) and fuzzy suggestions (404s),
-        # one prepared table per kind of name, all computed at build time.
-        loose, suggest = index["loose"], index["suggest"]
-        self.loose_titles: dict[str, str] = loose["titles"]
-        self.loose_languages: dict[str, str] = loose["languages"]
-        self.loose_countries: dict[str, str] = loose["countries"]
-        self.loose_companies: dict[str, str] = loose["companies"]
-        self.loose_collections: dict[str, str] = loose["collections"]
-        self.loose_directors: dict[str, str] = loose["directors"]
-        self.suggest_titles = Suggester(*suggest["titles"])
-        self.suggest_languages = Suggester(*suggest["languages"])
-        self.suggest_countries = Suggester(*suggest["countries"])
-        self.suggest_companies = Suggester(*suggest["companies"])
-        self.suggest_collections = Suggester(*suggest["collections"])
-        self.suggest_directors = Suggester(*suggest["directors"])
+    def _suggester(self, kind: str) -> Suggester:
+        index = self._index
+        words = WordIndex(index.strings(f"suggest.{kind}.words"),
+                          index.array(f"suggest.{kind}.word_offsets"),
+                          index.array(f"suggest.{kind}.word_choices"))
+        return Suggester(index.strings(f"suggest.{kind}.keys"),
+                         index.strings(f"suggest.{kind}.labels"),
+                         lengths=index.array(f"suggest.{kind}.lengths"), words=words)
+
+    # Fuzzy suggestions (404s), one prepared table per kind of name, computed at build
+    # time; the Suggester object (and rapidfuzz) only on the first 404 of that kind.
+    @cached_property
+    def suggest_titles(self) -> Suggester:
+        return self._suggester("titles")
+
+    @cached_property
+    def suggest_languages(self) -> Suggester:
+        return self._suggester("languages")
+
+    @cached_property
+    def suggest_countries(self) -> Suggester:
+        return self._suggester("countries")
+
+    @cached_property
+    def suggest_companies(self) -> Suggester:
+        return self._suggester("companies")
+
+    @cached_property
+    def suggest_collections(self) -> Suggester:
+        return self._suggester("collections")
+
+    @cached_property
+    def suggest_directors(self) -> Suggester:
+        return self._suggester("directors")
+
+    @cached_property
+    def search_text(self) -> str:
+        """The normalized titles in vote order, each followed by "\n", as one string made at
+        the first search (1 byte per character, so :attr:`search_starts` index it: the
+        titles are ASCII after normalization; latin-1 keeps that true for any byte)."""
+        return str(self._index.bytes_of("search.lines.data"), "latin-1")
 
     def runtime(self, position: int) -> int | None:
         """Minutes, None when unknown (missing or 0 in the data)."""
@@ -201,7 +273,7 @@ class Catalog:
             Neighbour(
                 position=self._neighbour_film[i],
                 score=self._neighbour_score[i],
-                reasons=self._reason_sets[self._neighbour_reasons[i]],
+                reasons=tuple(orjson.loads(self._reason_sets[self._neighbour_reasons[i]])),
             )
             for i in range(start, end)
         ]
@@ -215,67 +287,34 @@ def where(source: Path | None) -> str:
     return f" ({source})" if source else ""
 
 
-def _check(index: Any, source: Path | None) -> None:
-    where = f" ({source})" if source else ""
-    if not isinstance(index, dict):
-        raise CatalogError(f"catalog index is corrupt{where}: not a JSON object; {HINT}")
-    missing = [key for key in REQUIRED_KEYS if key not in index]
-    if missing:
-        raise CatalogError(
-            f"catalog index is incomplete{where}: missing {', '.join(missing)}; {HINT}"
-        )
-    if index["version"] != INDEX_VERSION:
-        raise CatalogError(
-            f"catalog index{where} has version {index['version']!r}, this code reads "
-            f"version {INDEX_VERSION}; {HINT}"
-        )
-    films, neighbours = index["films"], index["neighbours"]
-    if not isinstance(films, dict) or any(f not in films for f in FILM_FIELDS):
-        raise CatalogError(f"catalog index is incomplete{where}: bad films table; {HINT}")
-    if not isinstance(neighbours, dict) or any(f not in neighbours for f in NEIGHBOUR_FIELDS):
-        raise CatalogError(f"catalog index is incomplete{where}: bad neighbours; {HINT}")
-    for section in ("loose", "suggest"):
-        if not isinstance(index[section], dict) or any(
-                kind not in index[section] for kind in NAME_KINDS):
-            raise CatalogError(f"catalog index is incomplete{where}: bad {section}; {HINT}")
-
-
 def _check_lengths(catalog: Catalog, source: Path | None) -> None:
-    where = f" ({source})" if source else ""
     n = len(catalog.titles)
     columns = (catalog.release_dates, catalog.ids, catalog.years, catalog._runtimes,
                catalog.vote_counts, catalog.vote_averages, catalog.revenues, catalog.budgets,
-               catalog.returns, catalog.by_votes)
+               catalog.returns, catalog.by_votes, catalog.search_lines, catalog.title_key,
+               catalog.position_of_id)
     if any(len(column) != n for column in columns):
-        raise CatalogError(f"catalog index is corrupt{where}: film arrays differ; {HINT}")
+        raise CatalogError(f"catalog index is corrupt{where(source)}: film arrays differ; {HINT}")
     m = len(catalog._neighbour_film)
     grams = len(catalog.search_grams)
     if len(catalog.search_offsets) != grams + 1 or (
             grams and catalog.search_offsets[grams] != len(catalog.search_postings)):
-        raise CatalogError(f"catalog index is corrupt{where}: bad search index; {HINT}")
+        raise CatalogError(f"catalog index is corrupt{where(source)}: bad search index; {HINT}")
     if (len(catalog._offsets) != n + 1 or len(catalog._neighbour_score) != m
             or len(catalog._neighbour_reasons) != m or (n and catalog._offsets[n] != m)):
-        raise CatalogError(f"catalog index is corrupt{where}: bad neighbour table; {HINT}")
-
-
-def unpack(column: dict[str, str]) -> array[Any]:
-    """A packed numeric column (``{"type", "data"}``, little-endian) as an :class:`array`."""
-    kind = {"i": "i", "q": "q", "f": "f", "d": "d"}[column["type"]]
-    values = array(kind)
-    values.frombytes(base64.b64decode(column["data"]))
-    if sys.byteorder == "big":
-        values.byteswap()
-    return values
+        raise CatalogError(
+            f"catalog index is corrupt{where(source)}: bad neighbour table; {HINT}")
 
 
 def load_catalog(catalog_dir: Path) -> Catalog:
-    """Load ``catalog_dir/index.json``; :class:`CatalogError` (one line) if missing/corrupt."""
-    index = read_json(catalog_dir, INDEX)
+    """Map ``catalog_dir/index.bin``; :class:`CatalogError` (one line) if missing/corrupt."""
+    path = catalog_dir / INDEX_FILE
+    if not path.exists():
+        raise CatalogError(f"catalog not found: {path} is missing; {HINT}")
     try:
-        return Catalog(index, source=catalog_dir / INDEX)
+        return Catalog(SectionFile(path), source=path)
     except CatalogError:
         raise
-    except (KeyError, TypeError, ValueError, OverflowError, binascii.Error) as exc:
-        raise CatalogError(
-            f"catalog index is corrupt ({catalog_dir / INDEX}: {type(exc).__name__}); {HINT}"
-        ) from None
+    except (SectionError, OSError, KeyError, TypeError, ValueError) as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CatalogError(f"catalog index is corrupt ({path}: {detail}); {HINT}") from None

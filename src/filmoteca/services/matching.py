@@ -10,13 +10,14 @@ Owns:
   a 422) and returns the normalized key (:func:`filmoteca.text.normalize`: case-, accent- and
   whitespace-insensitive);
 - :class:`Suggester`: the closest names with rapidfuzz (``Limits.max_suggestions``, an
-  immutable tuple), over choice lists prepared once (normalized, sorted by length). The cheap
+  immutable tuple), over choice lists prepared at build time (normalized, sorted by length,
+  with their word index; rapidfuzz itself is imported on the first suggestion). The cheap
   ``fuzz.ratio`` scorer (normalized Indel similarity) is used with a score cutoff, and only
   choices whose length can reach the cutoff are compared (at most :data:`MAX_COMPARISONS`,
   the ones closest in length), so a miss costs about a millisecond on the 45k-title catalog.
   A part of a name is not close to the whole name by that measure ("pixar" vs "pixar
   animation studios"), so names having a word that starts with a typed word (of 3+ letters)
-  are suggested too, through a word index built once;
+  are suggested too, through a word index (:class:`WordIndex`);
 - :func:`find_key`: a second, punctuation-blind chance before a 404 ("warner bros" finds
   "Warner Bros.", "face off" finds "Face/Off"), through :func:`filmoteca.text.loose_key`;
 - :class:`NotFound` (-> 404 with ``sugerencias``) and :func:`resolve_title` (a title, with an
@@ -28,13 +29,13 @@ Limits arrive as arguments (:class:`filmoteca.config.Limits`); nothing here read
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz, process
-
+from filmoteca.catalog.layout import MIN_WORD, word_index
 from filmoteca.config import MAX_INPUT_LENGTH, MAX_SUGGESTIONS
 from filmoteca.text import loose_key, normalize
 
@@ -44,8 +45,7 @@ SCORE_CUTOFF = 60.0
 MAX_COMPARISONS = 12_000
 #: A fuzzy match this good (a typo) ranks before names that merely share a word.
 CLOSE_SCORE = 80.0
-#: Shortest typed word used for word matches, and most index words one prefix expands to.
-MIN_WORD = 3
+#: Most index words one typed prefix expands to (typed words of MIN_WORD+ letters are used).
 MAX_PREFIX_WORDS = 50
 #: Words in more names than this ("the", "love") say too little to suggest by; skipped.
 MAX_WORD_CHOICES = 500
@@ -112,30 +112,65 @@ def clean_input(value: str, what: str, max_length: int = MAX_INPUT_LENGTH) -> st
     return normalize(value)
 
 
+class WordIndex:
+    """Sorted words of the choices and, per word, the choices containing it (ascending):
+    ``words[i]`` owns ``choices[offsets[i]:offsets[i + 1]]``."""
+
+    __slots__ = ("_choices", "_offsets", "words")
+
+    def __init__(self, words: Sequence[str], offsets: Sequence[int],
+                 choices: Sequence[int]) -> None:
+        if len(offsets) != len(words) + 1:
+            raise ValueError("word offsets do not match the words")
+        self.words = words
+        self._offsets = offsets
+        self._choices = choices
+
+    @classmethod
+    def of(cls, keys: Sequence[str]) -> WordIndex:
+        words, postings = word_index(keys)
+        offsets = [0]
+        for posting in postings:
+            offsets.append(offsets[-1] + len(posting))
+        return cls(words, offsets, [i for posting in postings for i in posting])
+
+    def size(self, at: int) -> int:
+        return int(self._offsets[at + 1] - self._offsets[at])
+
+    def choices(self, at: int) -> Sequence[int]:
+        return self._choices[self._offsets[at]:self._offsets[at + 1]]
+
+
 class Suggester:
     """Closest names to a typed key among fixed choices.
 
     ``keys`` (normalized) must be sorted by length, ``labels`` (what is shown) parallel to
     them: :func:`filmoteca.catalog.layout.suggestion_choices` prepares both (at build time, see
-    :mod:`filmoteca.catalog.index`).
+    :mod:`filmoteca.catalog.index`, which also stores their ``lengths`` and ``words``; given
+    plain lists, they are computed here). Keys that offer ``window(low, high)`` (the
+    memory-mapped lists of :mod:`filmoteca.catalog.binary`) are read one length window at a
+    time.
     """
 
-    def __init__(self, keys: list[str], labels: list[str]) -> None:
+    def __init__(self, keys: Sequence[str], labels: Sequence[str],
+                 lengths: Sequence[int] | None = None, words: WordIndex | None = None) -> None:
         if len(keys) != len(labels):
             raise ValueError("keys and labels differ in length")
         self._keys = keys
         self._labels = labels
-        self._lengths = [len(key) for key in keys]
-        if any(a > b for a, b in zip(self._lengths, self._lengths[1:], strict=False)):
-            raise ValueError("suggestion keys are not sorted by length")
-        words: dict[str, list[int]] = {}
-        for index, key in enumerate(keys):
-            for word in set(key.split()):
-                if len(word) >= MIN_WORD:
-                    words.setdefault(word, []).append(index)
-        self._words = sorted(words)
-        self._word_choices = [words[word] for word in self._words]
+        if lengths is None:
+            lengths = [len(key) for key in keys]
+            if any(a > b for a, b in itertools.pairwise(lengths)):
+                raise ValueError("suggestion keys are not sorted by length")
+        elif len(lengths) != len(keys):
+            raise ValueError("keys and lengths differ in length")
+        self._lengths = lengths
+        self._words = words if words is not None else WordIndex.of(keys)
         self._cached = lru_cache(maxsize=2048)(self._suggest)
+
+    def _slice(self, low: int, high: int) -> list[str]:
+        window = getattr(self._keys, "window", None)
+        return list(window(low, high)) if window else list(self._keys[low:high])
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -157,17 +192,20 @@ class Suggester:
         more than :data:`MAX_WORD_CHOICES` names are skipped (cost, and no information)."""
         typed = [word for word in set(key.split()) if len(word) >= MIN_WORD]
         hits: dict[int, int] = {}
+        table = self._words
+        words = table.words
+        search = getattr(words, "bisect_left", None)
         for word in typed:
-            start = bisect.bisect_left(self._words, word)
-            exact = start < len(self._words) and self._words[start] == word
-            if exact and len(self._word_choices[start]) > MAX_WORD_CHOICES:
+            start = search(word) if search else bisect.bisect_left(words, word)
+            exact = start < len(words) and words[start] == word
+            if exact and table.size(start) > MAX_WORD_CHOICES:
                 continue  # a common word typed whole ("the"): not its rarer extensions either
             seen: set[int] = set()
-            for at in range(start, min(start + MAX_PREFIX_WORDS, len(self._words))):
-                if not self._words[at].startswith(word):
+            for at in range(start, min(start + MAX_PREFIX_WORDS, len(words))):
+                if not words[at].startswith(word):
                     break
-                if len(self._word_choices[at]) <= MAX_WORD_CHOICES:
-                    seen.update(self._word_choices[at])
+                if table.size(at) <= MAX_WORD_CHOICES:
+                    seen.update(table.choices(at))
             for index in seen:
                 hits[index] = hits.get(index, 0) + 1
         # Choices are sorted by length: the index orders equally good hits shortest first.
@@ -181,9 +219,11 @@ class Suggester:
     def _suggest(self, key: str, limit: int) -> tuple[str, ...]:
         if not key:
             return ()
+        from rapidfuzz import fuzz, process  # first suggestion only: not needed to start
+
         low, high = self._window(len(key))
         matches = process.extract(
-            key, self._keys[low:high], scorer=fuzz.ratio, processor=None, limit=limit * 3,
+            key, self._slice(low, high), scorer=fuzz.ratio, processor=None, limit=limit * 3,
             score_cutoff=SCORE_CUTOFF,
         )
         # Best score first; among equal scores the most relevant (shorter) name first.
@@ -209,7 +249,7 @@ class TitleMatch:
 
 
 def resolve_title(
-    by_title: dict[str, list[int]], loose: Mapping[str, str], years: Sequence[int], key: str,
+    by_title: Mapping[str, list[int]], loose: Mapping[str, str], years: Sequence[int], key: str,
     anio: int | None,
 ) -> TitleMatch | None:
     """Most voted film of the title ``key`` (or the one of year ``anio``), None if none."""

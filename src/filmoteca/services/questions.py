@@ -27,6 +27,7 @@ from filmoteca.services.answers import (
     DurationAnswer,
     FilmRef,
     LanguageAnswer,
+    items,
 )
 from filmoteca.services.catalog import Catalog
 from filmoteca.services.matching import NotFound, clean_input, find_key, resolve_title
@@ -61,10 +62,10 @@ def peliculas_idioma(
 
 
 def _film_refs(catalog: Catalog, positions: list[int]) -> list[FilmRef]:
-    return [
-        FilmRef(id=catalog.ids[p], titulo=catalog.titles[p], anio=catalog.years[p])
+    return items(FilmRef, [
+        {"id": catalog.ids[p], "titulo": catalog.titles[p], "anio": catalog.years[p]}
         for p in positions
-    ]
+    ])
 
 
 def film_not_found(
@@ -204,14 +205,12 @@ def get_director(
             catalog.suggest_directors.suggest(key, limits.max_suggestions),
         )
     row = catalog.directors[found]
-    films = [
-        DirectorFilm(
-            id=catalog.ids[p], titulo=catalog.titles[p],
-            fecha_lanzamiento=catalog.release_dates[p], retorno=catalog.returns[p],
-            costo=catalog.budgets[p], ganancia=catalog.revenues[p],
-        )
+    films = items(DirectorFilm, [
+        {"id": catalog.ids[p], "titulo": catalog.titles[p],
+         "fecha_lanzamiento": catalog.release_dates[p], "retorno": catalog.returns[p],
+         "costo": catalog.budgets[p], "ganancia": catalog.revenues[p]}
         for p in row.positions
-    ]
+    ])
     return DirectorAnswer(
         director=row.name, retorno_total=row.total_return, cantidad=len(films), peliculas=films,
         mensaje=f"El director {row.name} ha dirigido {format_int(len(films))} películas con "

@@ -10,8 +10,10 @@ repeated TMDB entry); ``anio`` picks one film among those sharing a title, as in
 
 from __future__ import annotations
 
+from typing import Any
+
 from filmoteca.config import DEFAULT_LIMITS, RECOMMENDATIONS, Limits
-from filmoteca.services.answers import FilmRef, Recommendation, RecommendationAnswer
+from filmoteca.services.answers import FilmRef, Recommendation, RecommendationAnswer, items
 from filmoteca.services.catalog import Catalog
 from filmoteca.services.matching import clean_input, resolve_title
 from filmoteca.services.questions import film_not_found
@@ -32,7 +34,7 @@ def recomendacion(
         raise film_not_found(catalog, titulo, key, anio, limits)
     query = match.position
     query_key, query_year = catalog.title_key[query], catalog.years[query]
-    picked: list[Recommendation] = []
+    rows: list[dict[str, Any]] = []
     seen: set[tuple[str, int]] = {(query_key, query_year)}
     for neighbour in catalog.neighbours(query):
         p = neighbour.position
@@ -40,12 +42,11 @@ def recomendacion(
         if p == query or identity in seen:
             continue
         seen.add(identity)
-        picked.append(Recommendation(
-            id=catalog.ids[p], titulo=catalog.titles[p], anio=catalog.years[p],
-            puntaje=round(neighbour.score, 4), motivos=list(neighbour.reasons),
-        ))
-        if len(picked) == RECOMMENDATIONS:
+        rows.append({"id": catalog.ids[p], "titulo": catalog.titles[p], "anio": catalog.years[p],
+                     "puntaje": round(neighbour.score, 4), "motivos": list(neighbour.reasons)})
+        if len(rows) == RECOMMENDATIONS:
             break
+    picked = items(Recommendation, rows)
     title = catalog.titles[query]
     if picked:
         mensaje = (f"Películas similares a {title} ({query_year}): "
@@ -55,9 +56,9 @@ def recomendacion(
     return RecommendationAnswer(
         titulo=title, id=catalog.ids[query], anio=query_year,
         recomendaciones=[r.titulo for r in picked], detalle=picked,
-        otras_coincidencias=[
-            FilmRef(id=catalog.ids[p], titulo=catalog.titles[p], anio=catalog.years[p])
+        otras_coincidencias=items(FilmRef, [
+            {"id": catalog.ids[p], "titulo": catalog.titles[p], "anio": catalog.years[p]}
             for p in match.others
-        ],
+        ]),
         mensaje=mensaje,
     )

@@ -6,7 +6,8 @@ as substrings, so prefixes ("toy" -> "Toy Story") and words in the middle ("padr
 index built at build time (:mod:`filmoteca.catalog.index`): a query of three or more
 characters walks the shortest posting list of its trigrams (ascending line = most voted
 first) and checks only those candidates; a shorter query scans the text of all titles with
-``str.find``, which stops early because one or two characters match very often. Either
+``str.find``, which stops early because one or two characters match very often. (The text
+is one string, decoded from the mapped index at the first search.) Either
 way a page costs at most :data:`MAX_MATCHES` matches; ``total`` counts up to that bound
 (``total_es_minimo`` says when there are more). With no match, ``sugerencias`` offers the
 closest titles (rapidfuzz).
@@ -24,7 +25,7 @@ from filmoteca.config import (
     Limits,
 )
 from filmoteca.formatting import format_int
-from filmoteca.services.answers import SearchAnswer, SearchHit
+from filmoteca.services.answers import SearchAnswer, SearchHit, items
 from filmoteca.services.catalog import Catalog
 from filmoteca.services.matching import clean_input
 
@@ -40,8 +41,9 @@ def _scan(catalog: Catalog, key: str, stop: int) -> tuple[list[int], bool]:
     while at != -1:
         if len(found) == stop:
             return found, True
-        found.append(bisect.bisect_right(starts, at) - 1)
-        at = text.find(key, text.index("\n", at) + 1)
+        line = bisect.bisect_right(starts, at) - 1
+        found.append(line)
+        at = text.find(key, starts[line + 1])
     return found, False
 
 
@@ -52,17 +54,17 @@ def _lookup(catalog: Catalog, key: str, stop: int) -> tuple[list[int], bool]:
     best_start = best_end = 0
     best_size = -1
     for i in range(len(key) - gram + 1):
-        index = grams.get(key[i:i + gram])
-        if index is None:
+        index = grams.find(key[i:i + gram])
+        if index < 0:
             return [], False  # a trigram no title has
         start, end = offsets[index], offsets[index + 1]
         if best_size < 0 or end - start < best_size:
             best_start, best_end, best_size = start, end, end - start
-    postings, lines = catalog.search_postings, catalog.search_lines
+    postings, text, starts = catalog.search_postings, catalog.search_text, catalog.search_starts
     found: list[int] = []
     for i in range(best_start, best_end):
         line = postings[i]
-        if key in lines[line]:
+        if text.find(key, starts[line], starts[line + 1]) != -1:
             if len(found) == stop:
                 return found, True
             found.append(line)
@@ -84,14 +86,12 @@ def buscar(
         lines, more = _lookup(catalog, key, MAX_MATCHES)
     matched = [catalog.search_positions[line] for line in lines]
     start = (pagina - 1) * limite
-    hits = [
-        SearchHit(
-            id=catalog.ids[p], titulo=catalog.titles[p], anio=catalog.years[p],
-            duracion_min=catalog.runtime(p), votos=catalog.vote_counts[p],
-            puntuacion=catalog.vote_averages[p],
-        )
+    hits = items(SearchHit, [
+        {"id": catalog.ids[p], "titulo": catalog.titles[p], "anio": catalog.years[p],
+         "duracion_min": catalog.runtime(p), "votos": catalog.vote_counts[p],
+         "puntuacion": catalog.vote_averages[p]}
         for p in matched[start:start + limite]
-    ]
+    ])
     suggestions = () if matched else catalog.suggest_titles.suggest(key, limits.max_suggestions)
     total = len(matched)
     if total:

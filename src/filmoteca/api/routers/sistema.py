@@ -11,11 +11,12 @@ from fastapi.responses import FileResponse, HTMLResponse
 from filmoteca import __version__
 from filmoteca.api import contract
 from filmoteca.api.deps import CatalogDep
-from filmoteca.config import PACKAGE_DIR, SEARCH_DEFAULT_LIMIT, Limits
+from filmoteca.api.fast import STATIC_DIR
+from filmoteca.config import SEARCH_DEFAULT_LIMIT, Limits
 from filmoteca.services import search
 from filmoteca.services.answers import Health, SearchAnswer
 
-STATIC_DIR = PACKAGE_DIR / "api" / "static"
+__all__ = ["STATIC_DIR", "router"]
 
 FALLBACK_PAGE = (
     "<!doctype html><html lang='es'><meta charset='utf-8'><title>Filmoteca</title>"
