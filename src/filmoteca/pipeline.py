@@ -1,9 +1,11 @@
 """``filmoteca build``: raw files -> clean tables -> neighbours -> serving index -> catalog.
 
 Stages (timed in the build report): read, movies, credits, keywords, ratings, neighbours,
-tables (Parquet), index. All raw files are read and checked before anything is written; the
-catalog is written into a fresh directory and published atomically (see
-:mod:`filmoteca.catalog.store`), so a failed or killed build changes nothing.
+tables (Parquet), index, embeddings (title and plot vectors for Spanish search,
+:mod:`filmoteca.catalog.semantic_stage`; the model is checked before anything is read).
+All raw files are read and checked before anything is written; the catalog is written into
+a fresh directory and published atomically (see :mod:`filmoteca.catalog.store`), so a failed
+or killed build changes nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pandas as pd
 from filmoteca import __version__
 from filmoteca.catalog import store
 from filmoteca.catalog.index import build_index
+from filmoteca.catalog.semantic_stage import embed_catalog, require_model
 from filmoteca.config import get_settings
 from filmoteca.etl import clean
 from filmoteca.etl.report import BuildReport
@@ -79,7 +82,9 @@ def build_catalog(
 ) -> BuildResult:
     """Build the catalog from raw files. Raises :class:`files.RawDataError` on bad input."""
     progress = progress or NullProgress()
-    catalog_dir = catalog_dir or get_settings().catalog_dir
+    settings = get_settings()
+    catalog_dir = catalog_dir or settings.catalog_dir
+    require_model()
     sources = files.resolve_sources(raw_dir)
     report = BuildReport(
         dataset=sources.dataset,
@@ -113,6 +118,9 @@ def build_catalog(
         with report.stage("index"):
             progress.start("Building the serving index")
             store.write_json(build_dir, store.INDEX, build_index(tables, neighbours, manifest))
+        with report.stage("embeddings"):
+            report.extra["embeddings"] = embed_catalog(
+                build_dir, settings.embedding_cache_dir, progress, settings.embedding_workers)
         legacy = store.legacy_target(catalog_dir)
         if legacy is not None:
             report.notes.append(

@@ -47,8 +47,9 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from filmoteca.catalog.layout import SEMANTIC_DIR
 from filmoteca.embeddings import array_paths
-from filmoteca.encoder import Encoder, NpyRows, default_encoder
+from filmoteca.encoder import Encoder, NpyRows, default_encoder, table_file_name
 from filmoteca.text import normalize
 
 #: Ranking weights and decision thresholds (calibrated, see the module docstring).
@@ -68,6 +69,11 @@ CHUNK = 512
 RERANK = 256
 #: Longest query embedded (characters); the API caps input earlier.
 MAX_QUERY = 500
+
+#: The folder of a catalog build holding the arrays (written by
+#: :mod:`filmoteca.catalog.semantic_stage`), and the file of the films' TMDB ids in it.
+FOLDER = SEMANTIC_DIR
+IDS = "ids.npy"
 
 RESOLVED = "resolved"
 NEAR_TYPO = "near_typo"
@@ -382,3 +388,21 @@ class SemanticIndex:
         if is_confident(first, second):
             return TitleDecision(query, int(best[0]), top_cosine, candidates, RESOLVED)
         return TitleDecision(query, None, top_cosine, candidates, NOT_CONFIDENT)
+
+
+def open_for_catalog(
+    catalog_dir: Path, titles: Sequence[str], votes: Sequence[float], ids: Sequence[int], *,
+    threads: int = 1,
+) -> SemanticIndex:
+    """The :class:`SemanticIndex` of a built catalog (arrays in ``catalog_dir/semantic``),
+    with its own encoder reading the model's table from that folder (see
+    :class:`filmoteca.encoder.Encoder`). ``titles``, ``votes`` and ``ids`` are the served
+    catalog's columns in film-position order: :class:`ValueError` if the arrays were built
+    for other films (another build), :class:`OSError` if they are missing."""
+    folder = Path(catalog_dir) / FOLDER
+    built_ids = np.load(folder / IDS)
+    served = np.asarray(ids, dtype=np.int64)
+    if built_ids.shape != served.shape or not np.array_equal(built_ids, served):
+        raise ValueError(f"the arrays in {folder} were built for other films")
+    encoder = Encoder(threads=threads, table_path=folder / table_file_name())
+    return SemanticIndex(folder, titles, votes, encoder=encoder)

@@ -76,3 +76,8 @@ def suggestion_choices(pairs: Iterable[tuple[str, str]]) -> tuple[list[str], lis
             unique.setdefault(key, label)
     ordered = sorted(unique.items(), key=lambda item: (len(item[0]), item[0]))
     return [key for key, _ in ordered], [label for _, label in ordered]
+
+
+#: The folder of a catalog build with the title and plot vectors of Spanish search
+#: (written by :mod:`filmoteca.catalog.semantic_stage`, read by :mod:`filmoteca.semantic`).
+SEMANTIC_DIR = "semantic"
