@@ -88,6 +88,8 @@ def description_query() -> Any:
             "visible y sin caracteres de control (saltos de línea, tabuladores u otros "
             "invisibles); si no, 422."),
         examples=DESCRIPTION_EXAMPLES,
+        openapi_examples={f"ejemplo {i}": {"summary": text, "value": text}
+                          for i, text in enumerate(DESCRIPTION_EXAMPLES, 1)},
         json_schema_extra={"minLength": DESCRIPTION_MIN_LENGTH,
                            "maxLength": DESCRIPTION_MAX_LENGTH, "pattern": NAME_PATTERN},
     )
