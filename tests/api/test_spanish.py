@@ -255,3 +255,16 @@ def test_aliases_appear_in_suggestions(client, url: str, suggestion: str) -> Non
     response = client.get(url)
     assert response.status_code == 404
     assert suggestion in response.json()["detail"]["sugerencias"]
+
+
+def test_the_docs_examples_are_real_answers(client) -> None:
+    """The examples /docs shows for the new answers are what the sample answers."""
+    from filmoteca.services.answers import DescriptionAnswer, DurationAnswer
+
+    spanish = DurationAnswer.model_config["json_schema_extra"]["examples"][1]  # type: ignore[index]
+    typed = spanish["interpretacion"]["consulta"]
+    assert client.get(f"/peliculas_duracion/{quote(typed)}").json() == spanish
+    described = DescriptionAnswer.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
+    answer = client.get("/buscar_descripcion", params={
+        "q": described["q"], "limite": len(described["resultados"])}).json()
+    assert answer == described

@@ -22,8 +22,10 @@ Owns what the catalog build adds for Spanish search (issue 10), in one call from
     instead of holding it in memory. It is written once per model version into the cache
     folder and hard-linked into each build (copied where links are impossible).
 
-Plot text = title, tagline and overview (:func:`filmoteca.embeddings.plot_texts`; genres and
-keywords were measured in ``reports/busqueda.md``). Build time only (pandas).
+Plot text = title, tagline, overview, genres and keywords
+(:func:`filmoteca.embeddings.plot_texts`): the genres and keywords raised description search
+(recall@10 of Spanish plots 92.7% -> 95.8%, MRR 0.775 -> 0.807 on the labelled plots of
+``reports/busqueda.md``) for 1.29x the characters to embed. Build time only (pandas).
 """
 
 from __future__ import annotations
@@ -99,10 +101,14 @@ def embed_catalog(build_dir: Path, cache_dir: Path, progress: Progress | None = 
     progress = progress or NullProgress()
     films = pd.read_parquet(table_path(build_dir, "films"), columns=FILM_COLUMNS)
     films = films.reset_index(drop=True)
+    genres = pd.read_parquet(table_path(build_dir, "film_genres"), columns=["film_id", "genre"])
+    keywords = pd.read_parquet(table_path(build_dir, "keywords"),
+                               columns=["film_id", "keyword"])
     out = build_dir / FOLDER
     out.mkdir()
     title_films, titles = embeddings.title_texts(films)
-    plots = embeddings.plot_texts(films)
+    plots = embeddings.plot_texts(films, genres=genres, keywords=keywords)
+    del genres, keywords
     # One pass over both kinds: each worker process loads the model once.
     vectors, stats = embeddings.embed_texts(
         [*titles, *plots], cache_dir, workers=workers, progress=progress,

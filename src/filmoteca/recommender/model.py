@@ -67,6 +67,7 @@ Comedy", "sinopsis parecida: toys, cowboy"; a neighbour chosen by the prior alon
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -169,7 +170,13 @@ def _positions(ids: np.ndarray, film_ids: pd.Series) -> tuple[np.ndarray, np.nda
     return pos, known
 
 
-def _features(tables: Tables, films: pd.DataFrame, weights: Weights) -> _Features:
+#: Another overview block for the evaluation (films sorted by id -> row-L2-normalised
+#: matrix and column names): the plot embeddings of issue 10 were compared with TF-IDF so.
+OverviewBlock = Callable[[pd.DataFrame], tuple[sp.csr_matrix, list[str]]]
+
+
+def _features(tables: Tables, films: pd.DataFrame, weights: Weights,
+              overview: OverviewBlock | None = None) -> _Features:
     ids = films["id"].to_numpy(dtype=np.int64)
     n = len(ids)
     blocks: dict[str, tuple[sp.csr_matrix, list[str]]] = {}
@@ -193,7 +200,8 @@ def _features(tables: Tables, films: pd.DataFrame, weights: Weights) -> _Feature
     link(cast, "person_id", "cast", idf=True)
     link(tables.film_collections, "collection_id", "collection", idf=False)
 
-    blocks["overview"] = overview_tfidf(films["overview"])
+    blocks["overview"] = (overview(films) if overview is not None
+                          else overview_tfidf(films["overview"]))
 
     parts, col_block, col_names = [], [], []
     for b, name in enumerate(BLOCKS):
@@ -343,11 +351,13 @@ def compute_neighbours(
     weights: Weights | None = None,
     candidates: Candidates | None = None,
     with_reasons: bool = True,
+    overview: OverviewBlock | None = None,
 ) -> pd.DataFrame:
     """Top-``k`` neighbours of every film (see the module docstring for the model).
 
     ``ratings=None`` uses ``tables.ratings`` (all users); the evaluation passes the training
     users' ratings only. ``with_reasons=False`` skips the reasons (faster, for tuning).
+    ``overview``: another overview block than the TF-IDF (evaluation only, without reasons).
     """
     weights = weights or Weights()
     cand = candidates or Candidates()
@@ -363,7 +373,7 @@ def compute_neighbours(
     if n < 2:
         return pd.DataFrame(columns)
 
-    features = _features(tables, films, weights)
+    features = _features(tables, films, weights, overview)
     x = features.x
     prior = quality_prior(films)
     groups = duplicate_groups(films)

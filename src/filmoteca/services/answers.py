@@ -266,7 +266,7 @@ class DescriptionHit(Answer):
     anio: int
     similitud: float = Field(
         description="Similitud de coseno (-1 a 1) entre la descripción y el argumento "
-                    "(título, lema y sinopsis) de la película.")
+                    "(título, lema, sinopsis, géneros y palabras clave) de la película.")
 
 
 class DescriptionAnswer(Answer):
@@ -276,14 +276,14 @@ class DescriptionAnswer(Answer):
     model_config = _config({
         "q": "dinosaurios en un parque de atracciones",
         "resultados": [
-            {"id": 329, "titulo": "Jurassic Park", "anio": 1993, "similitud": 0.604},
+            {"id": 329, "titulo": "Jurassic Park", "anio": 1993, "similitud": 0.646},
             {"id": 330, "titulo": "The Lost World: Jurassic Park", "anio": 1997,
-             "similitud": 0.431},
-            {"id": 36259, "titulo": "Theodore Rex", "anio": 1995, "similitud": 0.414},
+             "similitud": 0.522},
+            {"id": 1634, "titulo": "Free Willy", "anio": 1993, "similitud": 0.336},
         ],
         "mensaje": "Películas cuyo argumento se parece a 'dinosaurios en un parque de "
                    "atracciones': Jurassic Park (1993), The Lost World: Jurassic Park (1997), "
-                   "Theodore Rex (1995).",
+                   "Free Willy (1993).",
     })
 
     q: str

@@ -5,8 +5,8 @@ Owns :func:`buscar_descripcion` and the rule of a valid description
 :data:`~filmoteca.config.DESCRIPTION_MAX_LENGTH` characters, at least one visible, no control
 character; else :class:`~filmoteca.services.matching.InvalidInput`, a Spanish 422). The
 search itself is :meth:`filmoteca.semantic.SemanticIndex.search_descriptions` over the plot
-vectors (title, tagline and overview of each film) of the catalog's semantic layer
-(:mod:`.semantic_layer`); without one the answer is
+vectors (title, tagline, overview, genres and keywords of each film) of the catalog's
+semantic layer (:mod:`.semantic_layer`); without one the answer is
 :class:`~filmoteca.services.semantic_layer.SemanticUnavailable` (503).
 """
 

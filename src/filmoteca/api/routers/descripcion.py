@@ -27,10 +27,11 @@ def router(limits: Limits) -> APIRouter:
         q: Annotated[str, contract.description_query()],
         limite: Annotated[int, contract.description_limit_query()] = DESCRIPTION_DEFAULT_LIMIT,
     ) -> DescriptionAnswer:
-        """Las películas cuyo argumento (título, lema y sinopsis) más se parece a lo que se
-        cuenta en `q`, en español o en inglés, la mejor primero. Se compara el sentido, no
-        las palabras (un modelo multilingüe de frases): "un tiburón aterroriza una playa"
-        encuentra *Jaws*. Se prefieren un poco las más votadas."""
+        """Las películas cuyo argumento (título, lema, sinopsis, géneros y palabras clave)
+        más se parece a lo que se cuenta en `q`, en español o en inglés, la mejor primero.
+        Se compara el sentido, no las palabras (un modelo multilingüe de frases): "un
+        tiburón aterroriza una playa" encuentra *Jaws*. Se prefieren un poco las más
+        votadas."""
         return descriptions.buscar_descripcion(catalog, semantic, q, limite)
 
     return routes
