@@ -29,7 +29,7 @@ from filmoteca.api.timing import ServerTimingMiddleware
 from filmoteca.config import RECOMMENDATIONS, Limits, Settings, get_settings
 from filmoteca.formatting import format_int
 from filmoteca.services.catalog import Catalog, load_catalog
-from filmoteca.services.semantic_layer import SemanticLayer
+from filmoteca.services.semantic_layer import WARM_UP_DELAY, SemanticLayer
 
 
 def description(limits: Limits) -> str:
@@ -64,10 +64,11 @@ def _freeze_heap() -> None:
 
 def open_semantic(catalog: Catalog, settings: Settings) -> SemanticLayer | None:
     """The semantic layer next to ``catalog`` (the folder it was loaded from), loading in
-    the background; None for a catalog built without one."""
+    the background from :data:`WARM_UP_DELAY` seconds on; None for a catalog built without
+    one."""
     folder = catalog.source.parent if catalog.source is not None else settings.catalog_dir
     layer = SemanticLayer.open(folder, catalog)
-    return layer.start() if layer is not None else None
+    return layer.start(delay=WARM_UP_DELAY) if layer is not None else None
 
 
 def create_app(catalog: Catalog | None = None, settings: Settings | None = None,

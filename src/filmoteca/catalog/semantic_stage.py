@@ -69,6 +69,15 @@ def require_model() -> None:
             f"{', '.join(missing)}): {advice}")
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the embedding workers)."""
+    import resource
+    import time
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def _table(build_semantic: Path, cache_dir: Path) -> Path:
     """The model's embedding table in ``build_semantic``: linked from the cache folder
     (written there first if it is missing or damaged)."""
@@ -110,9 +119,11 @@ def embed_catalog(build_dir: Path, cache_dir: Path, progress: Progress | None = 
     plots = embeddings.plot_texts(films, genres=genres, keywords=keywords)
     del genres, keywords
     # One pass over both kinds: each worker process loads the model once.
+    cpu_before = _cpu_seconds()
     vectors, stats = embeddings.embed_texts(
         [*titles, *plots], cache_dir, workers=workers, progress=progress,
         stage=f"Embeddings ({len(set(titles)) + len(set(plots)):,} distinct texts)")
+    cpu = _cpu_seconds() - cpu_before
     embeddings.write_arrays(out, "titles", vectors[:len(titles)], title_films)
     embeddings.write_arrays(out, "plots", vectors[len(titles):], list(range(len(films))))
     np.save(out / IDS, films["id"].to_numpy(dtype=np.int64))
@@ -122,7 +133,7 @@ def embed_catalog(build_dir: Path, cache_dir: Path, progress: Progress | None = 
         "model": model_id(), "films": len(films), "title_rows": len(titles),
         "plot_rows": len(plots), "texts": stats.texts, "distinct": stats.distinct,
         "cached": stats.cached, "embedded": stats.embedded, "workers": stats.workers,
-        "seconds": round(stats.seconds, 3),
+        "seconds": round(stats.seconds, 3), "cpu_seconds": round(cpu, 3),
     }
     meta = {"model": summary["model"], "dim": vectors.shape[1], "films": len(films),
             "dtype": "int8 rows x float32 scale", "titles": {"rows": len(titles)},

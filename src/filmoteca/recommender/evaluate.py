@@ -451,11 +451,12 @@ def _comparison(comparison: dict[str, Any] | None, results: list[Result]) -> lis
     return [
         "## Overview block: TF-IDF or plot embeddings (issue 10)", "",
         "The plot vectors the build computes for Spanish search (title, tagline, overview, "
-        "genres and keywords embedded by the multilingual sentence encoder) can replace the TF-IDF overview "
-        "block. Compared on the tuning's VALIDATION users (training users split again, seed "
-        f"+1; {comparison['queries']:,} queries), the embeddings' weight chosen by the tuning "
-        f"objective among the values tried ({tried}). The interval is a paired bootstrap over "
-        "users of the objective's difference, embeddings minus TF-IDF.", "",
+        "genres and keywords embedded by the multilingual sentence encoder) can replace the "
+        "TF-IDF overview block. Compared on the tuning's VALIDATION users (training users "
+        f"split again, seed +1; {comparison['queries']:,} queries), the embeddings' weight "
+        f"chosen by the tuning objective among the values tried ({tried}). The interval is a "
+        "paired bootstrap over users of the objective's difference, embeddings minus TF-IDF.",
+        "",
         *rows, "",
         "Rule: the plot embeddings replace TF-IDF only if they win on the validation users "
         "beyond noise (the interval above 0 for the hybrid); otherwise TF-IDF stays: no "

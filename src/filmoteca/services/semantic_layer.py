@@ -9,9 +9,12 @@ arrays the build wrote into ``<catalog>/semantic/``.
 Loading happens in a background thread started by :meth:`SemanticLayer.start` (the API's
 lifespan, ``filmoteca serve``): importing numpy and mapping the arrays (tens of
 milliseconds), then warming up the encoder (about 1 s of CPU: its tokenizer) and the title
-checks. The first answers are not delayed by any of it: a request that needs the layer
-waits only for what it needs (:meth:`get` for the arrays; the first encoding waits for the
-encoder). Numpy is imported by that thread, never by importing this module.
+checks. The app starts it :data:`WARM_UP_DELAY` seconds after start-up, so that a server
+woken up by a request answers it first (the loading thread would otherwise compete with it
+for the CPU and the GIL); a request that needs the layer before then loads it at once, and
+one that comes while it loads waits only for what it needs (:meth:`get` for the arrays; the
+first encoding waits for the encoder). Numpy is imported by that thread, never by importing
+this module.
 
 A catalog built before the layer existed has no ``semantic/`` folder: :meth:`open` returns
 None and the services answer as before (no Spanish reading of titles; the description
@@ -35,6 +38,9 @@ if TYPE_CHECKING:
     from filmoteca.services.catalog import Catalog
 
 log = logging.getLogger("filmoteca.services")
+
+#: Seconds between the app's start-up and the background loading of the layer.
+WARM_UP_DELAY = 1.0
 
 
 class SemanticUnavailable(RuntimeError):
@@ -86,8 +92,14 @@ class SemanticLayer:
 
         return cls(load)
 
-    def start(self) -> SemanticLayer:
-        """Load in a daemon thread (once); returns self."""
+    def start(self, delay: float = 0.0) -> SemanticLayer:
+        """Load in a daemon thread (once), after ``delay`` seconds; returns self. A request
+        that needs the layer earlier loads it at once (:meth:`get`)."""
+        if delay > 0:
+            timer = threading.Timer(delay, self.start)
+            timer.daemon = True
+            timer.start()
+            return self
         with self._lock:
             if not self._started:
                 self._started = True
