@@ -121,6 +121,15 @@ def test_not_confident_puts_the_cross_lingual_candidates_first(client, catalog) 
     assert len(detail["sugerencias"]) == 5
 
 
+def test_a_title_read_without_confidence_is_the_first_suggestion(client, catalog) -> None:
+    # "El resplandor" (The Shining) is read right but not confidently enough to answer:
+    # the 404 offers it first; the fuzzy matcher alone does not offer it at all.
+    detail = client.get("/peliculas_duracion/El resplandor").json()["detail"]
+    (shining,) = _labelled("El resplandor")
+    assert catalog.titles[catalog.position_of_id[shining]] == detail["sugerencias"][0]
+    assert detail["sugerencias"][0] not in catalog.suggest_titles.suggest("el resplandor", 5)
+
+
 @pytest.mark.parametrize("phrase", NOT_FILMS[NOT_FILMS["tipo"] == "frase"]["consulta"])
 def test_a_phrase_that_is_no_film_is_never_answered_as_a_film(client, phrase: str) -> None:
     for path in ("/peliculas_duracion/", "/recomendacion/"):
