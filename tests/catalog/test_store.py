@@ -23,7 +23,9 @@ def _publish_copy(build: BuildResult, catalog: Path) -> Path:
     """Publish a copy of the session's sample build as ``catalog`` (no rebuild needed)."""
     tmp = store.new_build_dir(catalog)
     for item in build.path.iterdir():
-        if item.name != store.MARKER:
+        if item.is_dir():  # semantic/ (its 65 MB model table: linked, not copied)
+            shutil.copytree(item, tmp / item.name, copy_function=os.link)
+        elif item.name != store.MARKER:
             shutil.copy(item, tmp / item.name)
     return store.publish(catalog, tmp)
 
@@ -147,7 +149,9 @@ def _publish_other(build: BuildResult, catalog: Path) -> Path:
 
     tmp = store.new_build_dir(catalog)
     for item in build.path.iterdir():
-        if item.name != store.MARKER:
+        if item.is_dir():  # semantic/ (its 65 MB model table: linked, not copied)
+            shutil.copytree(item, tmp / item.name, copy_function=os.link)
+        elif item.name != store.MARKER:
             shutil.copy(item, tmp / item.name)
     for name in ("films", "ratings", "film_genres", "directors"):
         frame = pd.read_parquet(tmp / f"{name}.parquet")

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from filmoteca.config import get_settings
 from filmoteca.devserver import free_port, stop, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,6 +73,15 @@ def test_installed_wheel_builds_and_serves_from_any_directory(tmp_path: Path) ->
     assert where[1] == "None"
     assert where[2] == str(home / ".local" / "share" / "filmoteca")
 
+    # The embedding cache the developer's own builds filled, where the user's data folder
+    # keeps it (as after an earlier build): the sample's texts are not embedded again here
+    # (tests/deploy/test_render.py builds with an empty cache).
+    user_cache = home / ".local/share/filmoteca/data/processed/embedding-cache"
+    developer_cache = get_settings().embedding_cache_dir
+    if developer_cache.is_dir():
+        shutil.copytree(developer_cache, user_cache,
+                        ignore=shutil.ignore_patterns("*-table.npy", ".*"))
+
     build_here, serve_here = tmp_path / "a", tmp_path / "b"
     build_here.mkdir()
     serve_here.mkdir()
@@ -94,6 +104,8 @@ def test_installed_wheel_builds_and_serves_from_any_directory(tmp_path: Path) ->
         assert (health["datos"], health["peliculas"]) == ("sample", manifest["films"])
         answer = httpx.get(base + "/peliculas_duracion/Toy Story", timeout=5).json()
         assert (answer["id"], answer["duracion_min"]) == (862, 81)
+        spanish = httpx.get(base + "/peliculas_duracion/El padrino", timeout=30).json()
+        assert spanish["id"] == 238 and spanish["interpretacion"]["titulo"] == "The Godfather"
         assert httpx.get(base + "/", timeout=5).status_code == 200  # the page is in the wheel
     finally:
         stop(server)

@@ -145,5 +145,9 @@ def test_build_and_start_commands_work_in_a_fresh_copy(tmp_path: Path):
         assert httpx.get(base + "/health", timeout=5).json()["datos"] == "sample"
         answer = httpx.get(base + "/peliculas_idioma/en", timeout=5)
         assert answer.status_code == 200 and answer.json()["cantidad"] > 0
+        # the build embedded the sample's plots (empty cache: the embeddings stage for real)
+        plot = httpx.get(base + "/buscar_descripcion",
+                         params={"q": "un tiburón aterroriza una playa"}, timeout=30)
+        assert plot.status_code == 200 and plot.json()["resultados"][0]["titulo"] == "Jaws"
     finally:
         stop(server)

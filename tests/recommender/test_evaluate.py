@@ -19,7 +19,12 @@ def report(catalog_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple
 
 def _table(text: str) -> dict[str, dict[str, float]]:
     """The results table of the written report: method -> column -> value."""
-    lines = [line for line in text.splitlines() if line.startswith("| ")]
+    lines = []
+    for line in text.splitlines():  # the first table only
+        if line.startswith("| "):
+            lines.append(line)
+        elif lines and not line.startswith("|"):
+            break
     header = [c.strip() for c in lines[0].strip("|").split("|")]
     table = {}
     for line in lines[1:]:
@@ -32,7 +37,9 @@ def _table(text: str) -> dict[str, dict[str, float]]:
 def test_evaluation_report(report: tuple[Path, str]) -> None:
     out, text = report
     assert (out / "recommender.md").is_file()
-    assert set(_table(text)) == {ev.MODEL, ev.CONTENT, ev.RANDOM, ev.POPULAR, ev.TFIDF}
+    assert set(_table(text)) == {ev.MODEL, ev.PLOTS, ev.CONTENT, ev.RANDOM, ev.POPULAR,
+                                 ev.TFIDF}
+    assert "## Overview block: TF-IDF or plot embeddings (issue 10)" in text
     assert "HR@5 long tail" in text and "## Protocol" in text
     assert (out / "figures" / "recommender.png").stat().st_size > 0
 

@@ -227,6 +227,48 @@ def test_typo_offers_suggestions_that_ask_again(page, screenshots: Path):
     answer.locator(".result.ok").wait_for()
 
 
+def test_search_by_description_and_spanish_titles(page, screenshots: Path):
+    # an example of the "Buscar por descripción" form, clicked
+    page.click("form#q-descripcion [data-example='dinosaurios en un parque de atracciones']")
+    answer = _answer(page, "descripcion")
+    answer.locator(".result.ok").wait_for()
+    assert page.input_value("#descripcion-q") == "dinosaurios en un parque de atracciones"
+    hits = answer.locator("ol.hits > li")
+    assert hits.count() == 10
+    assert "Jurassic Park" in hits.first.inner_text()
+    assert _json(answer)["resultados"][0]["id"] == 329
+    page.locator("section", has=page.locator("form#q-descripcion")).screenshot(
+        path=str(screenshots / "pagina_descripcion.png"))
+
+    # a plot typed in Spanish, then "Duración" of a result fills the other form
+    answer = _ask(page, "descripcion", "#descripcion-q", "un tiburón aterroriza una playa")
+    answer.locator(".result.ok").wait_for()
+    assert "Jaws" in answer.locator("ol.hits > li").first.inner_text()
+    answer.locator("ol.hits > li").first.get_by_role("button", name="Duración").click()
+    duration = _answer(page, "duracion")
+    duration.locator(".result.ok").wait_for()
+    assert page.input_value("#duracion-titulo") == "Jaws"
+
+    # too short: the API's 422 is shown
+    answer = _ask(page, "descripcion", "#descripcion-q", "ab")
+    answer.locator(".result.invalid").wait_for()
+    assert "demasiado corta" in answer.inner_text()
+
+    # a Spanish title: the card says how it was read
+    answer = _ask(page, "duracion", "#duracion-titulo", "El padrino")
+    answer.locator(".result.ok").wait_for()
+    note = answer.locator(".interpretation")
+    assert "El padrino" in note.inner_text() and "The Godfather" in note.inner_text()
+    assert _json(answer)["interpretacion"]["titulo"] == "The Godfather"
+    page.click("form#q-recomendacion [data-example='Volver al futuro']")
+    answer = _answer(page, "recomendacion")
+    answer.locator(".result.ok").wait_for()
+    assert "Back to the Future" in answer.locator(".interpretation").inner_text()
+    assert answer.locator("ol.recs > li").count() == 5
+    page.locator("section", has=page.locator("form#q-duracion")).screenshot(
+        path=str(screenshots / "pagina_titulo_espanol.png"))
+
+
 def test_invalid_input_is_shown_as_422(page):
     answer = _ask(page, "pais", "#pais", "x" * 201)
     answer.locator(".result.invalid").wait_for()

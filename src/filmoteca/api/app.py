@@ -5,11 +5,14 @@ catalog (given, or loaded by the lifespan from ``settings.catalog_dir``), the ro
 for ``settings.limits`` (:mod:`.routers`, whose published rules come from
 :mod:`.contract`), the Spanish error handlers, the ``Server-Timing`` middleware, and the
 static web page (``/`` serves ``api/static/index.html``; its assets are under ``/static``),
-and in front of it all the fast path (:mod:`.fast`), which answers the hot requests with the
+the catalog's semantic layer (:mod:`filmoteca.services.semantic_layer`: Spanish titles,
+``/buscar_descripcion``), opened next to the catalog and loaded in a background thread, and
+in front of it all the fast path (:mod:`.fast`), which answers the hot requests with the
 same services and bytes.
 
-The serving process imports only FastAPI, pydantic, orjson, rapidfuzz and unidecode: never
-pandas, numpy, pyarrow, scipy, scikit-learn or babel (a test checks ``sys.modules``).
+The serving process imports only FastAPI, pydantic, orjson, rapidfuzz and unidecode, and
+numpy for the semantic layer (in its loading thread): never pandas, pyarrow, scipy,
+scikit-learn or babel (a test checks ``sys.modules``).
 """
 
 from __future__ import annotations
@@ -24,11 +27,12 @@ from fastapi.staticfiles import StaticFiles
 from filmoteca import __version__
 from filmoteca.api import errors
 from filmoteca.api.fast import FastPath
-from filmoteca.api.routers import peliculas, recomendacion, sistema
+from filmoteca.api.routers import descripcion, peliculas, recomendacion, sistema
 from filmoteca.api.timing import ServerTimingMiddleware
 from filmoteca.config import RECOMMENDATIONS, Limits, Settings, get_settings
 from filmoteca.formatting import format_int
 from filmoteca.services.catalog import Catalog, load_catalog
+from filmoteca.services.semantic_layer import WARM_UP_DELAY, SemanticLayer
 
 
 def description(limits: Limits) -> str:
@@ -38,7 +42,11 @@ Consultas sobre *The Movies Dataset* (Kaggle, CC0): las seis preguntas del curso
 recomendación de {RECOMMENDATIONS} películas similares.
 
 - Los nombres se buscan sin distinguir mayúsculas, tildes ni espacios repetidos.
-- Idiomas y países por código ISO o por nombre en español o en inglés.
+- Idiomas y países por código ISO o por nombre en español o en inglés, también los
+  coloquiales ("EEUU", "UK", "castellano").
+- Donde se pide un título, también en español ("El padrino"): si la coincidencia es segura
+  se responde la película y `interpretacion` dice cómo se leyó.
+- `/buscar_descripcion`: películas por su argumento, contado en español o en inglés.
 - Sin resultado: **404** con `detail.mensaje` y hasta {limits.max_suggestions}
   `detail.sugerencias`.
 - Entrada vacía, de más de {format_int(limits.max_input_length)} caracteres o con caracteres
@@ -57,9 +65,21 @@ def _freeze_heap() -> None:
     gc.freeze()
 
 
-def create_app(catalog: Catalog | None = None, settings: Settings | None = None) -> FastAPI:
+def open_semantic(catalog: Catalog, settings: Settings) -> SemanticLayer | None:
+    """The semantic layer next to ``catalog`` (the folder it was loaded from), loading in
+    the background from :data:`WARM_UP_DELAY` seconds on; None for a catalog built without
+    one."""
+    folder = catalog.source.parent if catalog.source is not None else settings.catalog_dir
+    layer = SemanticLayer.open(folder, catalog)
+    return layer.start(delay=WARM_UP_DELAY) if layer is not None else None
+
+
+def create_app(catalog: Catalog | None = None, settings: Settings | None = None,
+               semantic: SemanticLayer | None = None, open_layer: bool = True) -> FastAPI:
     """The API over ``catalog`` with ``settings`` (default: :func:`get_settings`); when
-    ``catalog`` is None, the lifespan loads it from ``settings.catalog_dir``."""
+    ``catalog`` is None, the lifespan loads it from ``settings.catalog_dir``. ``semantic``:
+    the catalog's semantic layer, else (with ``open_layer``) the one next to the catalog
+    (:func:`open_semantic`); ``app.state.semantic = None`` turns it off."""
     settings = settings or get_settings()
     limits = settings.limits
 
@@ -68,6 +88,8 @@ def create_app(catalog: Catalog | None = None, settings: Settings | None = None)
         if app.state.catalog is None:
             app.state.catalog = load_catalog(settings.catalog_dir)
             _freeze_heap()
+            if open_layer:
+                app.state.semantic = open_semantic(app.state.catalog, settings)
         yield
 
     app = FastAPI(
@@ -78,15 +100,20 @@ def create_app(catalog: Catalog | None = None, settings: Settings | None = None)
     )
     app.state.catalog = catalog
     app.state.settings = settings
+    app.state.semantic = semantic
     if catalog is not None:
         _freeze_heap()
+        if semantic is None and open_layer:
+            app.state.semantic = open_semantic(catalog, settings)
     errors.install(app)
     app.add_middleware(ServerTimingMiddleware)
     # Outermost: the hot requests are answered before FastAPI's routing (see .fast).
     app.add_middleware(FastPath, catalog=lambda: app.state.catalog, limits=limits,
-                       cache_entries=settings.response_cache)
+                       cache_entries=settings.response_cache,
+                       semantic=lambda: app.state.semantic)
     app.include_router(peliculas.router(limits))
     app.include_router(recomendacion.router(limits))
+    app.include_router(descripcion.router(limits))
     app.include_router(sistema.router(limits))
     app.mount("/static", StaticFiles(directory=sistema.STATIC_DIR, check_dir=False),
               name="static")

@@ -10,6 +10,9 @@ the ``/docs`` texts and the server's checks cannot drift apart:
   (no control character, at least one visible one) are *published* in the schema, while the
   check itself stays in :func:`~filmoteca.services.matching.clean_input`, which answers the
   Spanish 422 the course asks for (FastAPI does not validate them a second time);
+- a *description* (``/buscar_descripcion?q=``): the same pattern with its own length bounds
+  (:func:`description_query`), checked by
+  :func:`~filmoteca.services.descriptions.clean_description`;
 - ``anio``, ``limite``, ``pagina``: integer ranges that FastAPI enforces (its 422 is put in
   Spanish by :mod:`filmoteca.api.errors`) and publishes as ``minimum``/``maximum``;
 - :func:`error_responses`: the :class:`~filmoteca.api.responses.ErrorResponse` body declared for
@@ -24,6 +27,10 @@ from fastapi import Path, Query
 
 from filmoteca.api.responses import ErrorResponse
 from filmoteca.config import (
+    DESCRIPTION_DEFAULT_LIMIT,
+    DESCRIPTION_MAX_LENGTH,
+    DESCRIPTION_MAX_LIMIT,
+    DESCRIPTION_MIN_LENGTH,
     MAX_YEAR,
     MIN_YEAR,
     SEARCH_DEFAULT_LIMIT,
@@ -64,6 +71,43 @@ def name_query(limits: Limits, what: str, example: str) -> Any:
                  json_schema_extra=name_schema(limits))
 
 
+#: Descriptions that show what ``/buscar_descripcion`` understands (the page offers them).
+DESCRIPTION_EXAMPLES = [
+    "un muñeco vaquero celoso de un juguete astronauta",
+    "dinosaurios en un parque de atracciones",
+    "a shark terrorizes a beach town",
+]
+
+
+def description_query() -> Any:
+    """``q`` of ``/buscar_descripcion``: a description, with its own length bounds."""
+    return Query(
+        description=(
+            "El argumento, contado con sus palabras, en español o en inglés. De "
+            f"{DESCRIPTION_MIN_LENGTH} a {DESCRIPTION_MAX_LENGTH} caracteres, con al menos uno "
+            "visible y sin caracteres de control (saltos de línea, tabuladores u otros "
+            "invisibles); si no, 422."),
+        examples=DESCRIPTION_EXAMPLES,
+        openapi_examples={f"ejemplo {i}": {"summary": text, "value": text}
+                          for i, text in enumerate(DESCRIPTION_EXAMPLES, 1)},
+        json_schema_extra={"minLength": DESCRIPTION_MIN_LENGTH,
+                           "maxLength": DESCRIPTION_MAX_LENGTH, "pattern": NAME_PATTERN},
+    )
+
+
+#: The 422 of ``/buscar_descripcion``.
+DESCRIPTION_INVALID = (
+    f"Entrada no válida: una descripción de menos de {DESCRIPTION_MIN_LENGTH} o más de "
+    f"{DESCRIPTION_MAX_LENGTH} caracteres, sin nada visible o con caracteres de control, o "
+    "`limite` fuera de su rango.")
+
+
+def description_limit_query() -> Any:
+    return Query(ge=1, le=DESCRIPTION_MAX_LIMIT,
+                 description=f"Cuántas películas (de 1 a {DESCRIPTION_MAX_LIMIT}, "
+                             f"{DESCRIPTION_DEFAULT_LIMIT} si se omite); si no, 422.")
+
+
 def anio_query() -> Any:
     return Query(
         ge=MIN_YEAR, le=MAX_YEAR, examples=[1962],
@@ -83,14 +127,19 @@ def pagina_query() -> Any:
                  description=f"Página, desde 1 (máximo {SEARCH_MAX_PAGE}); si no, 422.")
 
 
-def error_responses(limits: Limits, *statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The declared error answers of an operation, among 404, 422 and 503."""
+def error_responses(limits: Limits, *statuses: int,
+                    invalid: str | None = None) -> dict[int | str, dict[str, Any]]:
+    """The declared error answers of an operation, among 404, 422 and 503 (``invalid``:
+    another description of its 422)."""
     descriptions = {
         404: f"No encontrado: `detail.sugerencias` trae hasta "
              f"{limits.max_suggestions} nombres parecidos.",
         422: f"Entrada no válida: vacía, de más de {format_int(limits.max_input_length)} "
              "caracteres, con caracteres de control, o un número fuera de su rango.",
-        503: "No hay catálogo cargado (constrúyalo con `filmoteca build`).",
+        503: "No hay catálogo cargado (constrúyalo con `filmoteca build`), o el catálogo no "
+             "tiene los vectores que necesita la búsqueda por descripción.",
     }
+    if invalid is not None:
+        descriptions[422] = invalid
     return {status: {"model": ErrorResponse, "description": descriptions[status]}
             for status in statuses}

@@ -9,7 +9,9 @@ body of every 4xx/5xx, declared in the schema for each operation by
 - :class:`~filmoteca.services.matching.InvalidInput` (empty, too long, control characters)
   and FastAPI's own :class:`RequestValidationError` (e.g. ``limite=abc``) -> **422** with the
   same shape;
-- :class:`CatalogUnavailable` (no catalog loaded) -> **503**;
+- :class:`CatalogUnavailable` (no catalog loaded) and
+  :class:`~filmoteca.services.semantic_layer.SemanticUnavailable` (a catalog without the
+  vectors of description search) -> **503**;
 - unknown routes (404) and wrong methods (405, with ``Allow``), in Spanish, listing the
   endpoints;
 - anything unexpected -> a Spanish 500 that is logged (the tests assert it never happens).
@@ -28,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from filmoteca.api.responses import ErrorResponse, error_body
 from filmoteca.services.matching import InvalidInput, NotFound
+from filmoteca.services.semantic_layer import SemanticUnavailable
 
 log = logging.getLogger("filmoteca.api")
 
@@ -36,7 +39,8 @@ __all__ = ["ErrorResponse", "error_response", "install"]
 ENDPOINTS = [
     "/peliculas_idioma/{idioma}", "/peliculas_duracion/{pelicula}", "/franquicia/{franquicia}",
     "/peliculas_pais/{pais}", "/productoras_exitosas/{productora}",
-    "/get_director/{nombre_director}", "/recomendacion/{titulo}", "/buscar?q=", "/health",
+    "/get_director/{nombre_director}", "/recomendacion/{titulo}", "/buscar?q=",
+    "/buscar_descripcion?q=", "/health",
     "/docs",
 ]
 
@@ -101,6 +105,10 @@ async def unavailable(request: Request, exc: Exception) -> Response:
     return error_response(503, NO_CATALOG)
 
 
+async def semantic_unavailable(request: Request, exc: Exception) -> Response:
+    return error_response(503, str(exc))
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     headers = getattr(exc, "headers", None)
@@ -124,5 +132,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(InvalidInput, invalid_input)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(CatalogUnavailable, unavailable)
+    app.add_exception_handler(SemanticUnavailable, semantic_unavailable)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, unexpected_error)

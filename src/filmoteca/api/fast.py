@@ -3,7 +3,8 @@
 Owns :class:`FastPath`, a plain ASGI application placed in front of the FastAPI app
 (:func:`filmoteca.api.app.create_app` installs it as its outermost middleware, and
 ``filmoteca serve`` runs it as the server's application, see :mod:`.server`). For the hot
-GET requests (``/health``, the six questions, ``/recomendacion``, ``/buscar``) it calls the
+GET requests (``/health``, the six questions, ``/recomendacion``, ``/buscar``,
+``/buscar_descripcion``) it calls the
 same service function the FastAPI route calls and sends the same bytes (:mod:`.responses`),
 and it sends the web page (``/`` and its files under ``/static/``) as FastAPI's
 ``FileResponse``/``StaticFiles`` would (same bytes and content type):
@@ -17,7 +18,9 @@ contract and schemathesis checks through this path.
 Answers are kept, as bytes, in a bounded LRU cache keyed by the exact request target (path
 and query string): a repeated question costs a dictionary lookup. 200s and 404s are cached
 (both depend only on the catalog, which never changes while the process lives), 422s are
-not. ``Settings.response_cache`` sets the number of entries (0 turns it off) and
+not. An answer that reads the semantic layer (a Spanish title, a description) waits for
+the layer to load, so it too depends only on what the process serves and is cached.
+``Settings.response_cache`` sets the number of entries (0 turns it off) and
 :data:`CACHE_BYTES` bounds the bytes.
 
 Every answer carries ``Server-Timing: app;dur=<ms>``, measured from the moment the request
@@ -39,6 +42,8 @@ from pydantic import BaseModel
 from filmoteca import __version__
 from filmoteca.api.responses import JSON_HEADERS, answer_body, error_body
 from filmoteca.config import (
+    DESCRIPTION_DEFAULT_LIMIT,
+    DESCRIPTION_MAX_LIMIT,
     MAX_YEAR,
     MIN_YEAR,
     PACKAGE_DIR,
@@ -47,10 +52,11 @@ from filmoteca.config import (
     SEARCH_MAX_PAGE,
     Limits,
 )
-from filmoteca.services import questions, recommend, search
+from filmoteca.services import descriptions, questions, recommend, search
 from filmoteca.services.answers import Health
 from filmoteca.services.catalog import Catalog
 from filmoteca.services.matching import InvalidInput, NotFound
+from filmoteca.services.semantic_layer import SemanticLayer, SemanticUnavailable
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -66,23 +72,27 @@ STATIC_DIR = PACKAGE_DIR / "api" / "static"
 #: Query parameters and their accepted range, per kind of endpoint.
 _ANIO = {"anio": (MIN_YEAR, MAX_YEAR)}
 _PAGE = {"limite": (1, SEARCH_MAX_LIMIT), "pagina": (1, SEARCH_MAX_PAGE)}
+_DESCRIPTION = {"limite": (1, DESCRIPTION_MAX_LIMIT)}
 Query = dict[str, int]
-Service = Callable[[Catalog, str, Query, Limits], BaseModel]
+Semantic = SemanticLayer | None
+Service = Callable[[Catalog, str, Query, Limits, Semantic], BaseModel]
 
 #: Path prefix -> (service, integer query parameters it accepts). The FastAPI routes of
 #: these paths (:mod:`.routers`) call the same services with the same arguments.
 NAMED: dict[str, tuple[Service, dict[str, tuple[int, int]]]] = {
     "/peliculas_idioma/": (
-        lambda c, v, q, lim: questions.peliculas_idioma(c, v, lim), {}),
+        lambda c, v, q, lim, s: questions.peliculas_idioma(c, v, lim), {}),
     "/peliculas_duracion/": (
-        lambda c, v, q, lim: questions.peliculas_duracion(c, v, q.get("anio"), lim), _ANIO),
-    "/franquicia/": (lambda c, v, q, lim: questions.franquicia(c, v, lim), {}),
-    "/peliculas_pais/": (lambda c, v, q, lim: questions.peliculas_pais(c, v, lim), {}),
+        lambda c, v, q, lim, s: questions.peliculas_duracion(c, v, q.get("anio"), lim, s),
+        _ANIO),
+    "/franquicia/": (lambda c, v, q, lim, s: questions.franquicia(c, v, lim), {}),
+    "/peliculas_pais/": (lambda c, v, q, lim, s: questions.peliculas_pais(c, v, lim), {}),
     "/productoras_exitosas/": (
-        lambda c, v, q, lim: questions.productoras_exitosas(c, v, lim), {}),
-    "/get_director/": (lambda c, v, q, lim: questions.get_director(c, v, lim), {}),
+        lambda c, v, q, lim, s: questions.productoras_exitosas(c, v, lim), {}),
+    "/get_director/": (lambda c, v, q, lim, s: questions.get_director(c, v, lim), {}),
     "/recomendacion/": (
-        lambda c, v, q, lim: recommend.recomendacion(c, v, q.get("anio"), lim), _ANIO),
+        lambda c, v, q, lim, s: recommend.recomendacion(c, v, q.get("anio"), lim, s),
+        _ANIO),
 }
 _PREFIXES = {prefix.split("/")[1]: prefix for prefix in NAMED}
 
@@ -126,15 +136,18 @@ class FastPath:
     """ASGI application answering the hot requests; the rest goes to ``app``.
 
     ``catalog`` returns the loaded catalog (None: no catalog, every request goes to ``app``,
-    which answers 503). With ``lifespan``, this application answers the ASGI lifespan
-    protocol itself (the catalog is loaded before the server starts) instead of passing
-    it to ``app``, which may then be created on first use (:class:`.server.LazyApp`).
+    which answers 503); ``semantic`` returns its semantic layer (None: none; a description
+    search then goes to ``app``, which answers 503). With ``lifespan``, this application
+    answers the ASGI lifespan protocol itself (the catalog is loaded before the server
+    starts) instead of passing it to ``app``, which may then be created on first use (:class:`.server.LazyApp`).
     """
 
     def __init__(self, app: ASGIApp, catalog: Callable[[], Catalog | None], limits: Limits,
-                 cache_entries: int = 0, lifespan: bool = False) -> None:
+                 cache_entries: int = 0, lifespan: bool = False,
+                 semantic: Callable[[], Semantic] = lambda: None) -> None:
         self.app = app
         self._catalog = catalog
+        self._semantic = semantic
         self._limits = limits
         self._cache: OrderedDict[bytes, tuple[int, bytes, list[tuple[bytes, bytes]]]] = (
             OrderedDict())
@@ -196,17 +209,27 @@ class FastPath:
                     catalog, strings["q"], numbers.get("limite", SEARCH_DEFAULT_LIMIT),
                     numbers.get("pagina", 1), limits)
                 return 200, answer_body(answer), True
+            if path == "/buscar_descripcion":
+                numbers, strings = _query(query, _DESCRIPTION, ("q",))
+                if "q" not in strings:
+                    raise _Fallback
+                answer = descriptions.buscar_descripcion(
+                    catalog, self._semantic(), strings["q"],
+                    numbers.get("limite", DESCRIPTION_DEFAULT_LIMIT))
+                return 200, answer_body(answer), True
             prefix = _PREFIXES.get(path[1:path.find("/", 1)] if path.find("/", 1) > 0 else "")
             if prefix is None:
                 raise _Fallback
             service, integers = NAMED[prefix]
             numbers, _ = _query(query, integers)
-            answer = service(catalog, path[len(prefix):], numbers, limits)
+            answer = service(catalog, path[len(prefix):], numbers, limits, self._semantic())
             return 200, answer_body(answer), True
         except NotFound as exc:
             return 404, error_body(exc.mensaje, exc.sugerencias), True
         except InvalidInput as exc:
             return 422, error_body(exc.mensaje), False
+        except SemanticUnavailable:
+            raise _Fallback from None  # FastAPI's 503, as declared
 
     def _page(self, path: str) -> tuple[bytes, bytes] | None:
         """(body, content type) of ``/`` or ``/static/NAME``, read once; None for any other

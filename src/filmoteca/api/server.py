@@ -19,6 +19,7 @@ from pathlib import Path
 from filmoteca.api.fast import ASGIApp, FastPath, Receive, Scope, Send
 from filmoteca.config import Settings
 from filmoteca.services.catalog import Catalog
+from filmoteca.services.semantic_layer import WARM_UP_DELAY, SemanticLayer
 
 
 class LazyApp:
@@ -39,16 +40,23 @@ class LazyApp:
 
 
 def serving_app(catalog: Catalog, settings: Settings) -> FastPath:
-    """The server's ASGI application over a loaded ``catalog``."""
+    """The server's ASGI application over a loaded ``catalog``, with its semantic layer
+    (opened once here, loaded in the background from
+    :data:`~filmoteca.services.semantic_layer.WARM_UP_DELAY` seconds on, shared by the fast
+    path and the FastAPI app)."""
+    folder = catalog.source.parent if catalog.source is not None else settings.catalog_dir
+    semantic = SemanticLayer.open(folder, catalog)
+    if semantic is not None:
+        semantic.start(delay=WARM_UP_DELAY)
 
     def framework() -> ASGIApp:
         from filmoteca.api.app import create_app
 
-        app: ASGIApp = create_app(catalog, settings)  # type: ignore[assignment]
-        return app
+        app = create_app(catalog, settings, semantic=semantic, open_layer=False)
+        return app  # type: ignore[return-value]
 
     return FastPath(LazyApp(framework), lambda: catalog, settings.limits,
-                    settings.response_cache, lifespan=True)
+                    settings.response_cache, lifespan=True, semantic=lambda: semantic)
 
 
 def worker_app() -> FastPath:

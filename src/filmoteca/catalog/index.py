@@ -55,13 +55,16 @@ Counting rules: a language counts films by ``original_language``; a country, a c
 collection and a director count distinct films; money sums ``revenue``; a collection's mean
 is total revenue / films; a director's total return is the sum of ``return`` of their films.
 Languages and countries known to babel but absent from the data are kept with 0 films, so
-"¿cuántas películas en idioma klingon?" has an answer instead of a 404.
+"¿cuántas películas en idioma klingon?" has an answer instead of a 404. TMDB's own codes
+(``cn`` = Cantonese, ``xx``, ``SU``...) get Spanish and English names, and every code the
+colloquial and regional names of :mod:`filmoteca.catalog.aliases` ("EEUU", "UK",
+"castellano", "cantonés" -> ``cn``).
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +72,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from filmoteca.catalog import aliases
 from filmoteca.catalog.binary import SectionWriter
 from filmoteca.catalog.layout import (
     ALIAS_TABLES,
@@ -201,11 +205,13 @@ def _add_alias(aliases: dict[str, str], name: str | None, code: str) -> None:
 def _named_codes(
     codes: list[str], counts: pd.Series, dataset_names: dict[str, set[str]],
     english: dict[str, str], spanish: dict[str, str],
+    extra: Callable[[str], list[str]] | None = None,
 ) -> tuple[dict[str, list[Any]], dict[str, str]]:
     """code -> [films, Spanish name, English name] and normalized alias -> code, for the
     languages and the countries. Names come from babel, else from the dataset, else the code.
-    Aliases: every code first, then the English, Spanish and dataset names, in ``codes``
-    order (the first code to claim an alias keeps it)."""
+    Aliases: every code first, then the English, Spanish and dataset names, then the
+    colloquial and regional names of ``extra`` (:mod:`filmoteca.catalog.aliases`), in
+    ``codes`` order (the first code to claim an alias keeps it)."""
     table: dict[str, list[Any]] = {}
     aliases: dict[str, str] = {}
     for code in codes:
@@ -219,6 +225,10 @@ def _named_codes(
         _add_alias(aliases, table[code][1], code)
         for name in sorted(dataset_names.get(code, ())):
             _add_alias(aliases, name, code)
+    if extra is not None:
+        for code in codes:
+            for name in extra(code):
+                _add_alias(aliases, name, code)
     return table, aliases
 
 
@@ -232,12 +242,18 @@ def _languages(tables: Tables) -> tuple[dict[str, list[Any]], dict[str, str]]:
     spoken = tables.film_languages.drop_duplicates("iso_639_1")
     dataset_names = dict(zip(spoken["iso_639_1"].astype(str).str.lower(),
                              spoken["language"].astype(str), strict=True))
-    babel_codes = [code for code in english if "_" not in code]
+    # TMDB's codes babel does not name (cn = Cantonese); babel codes whose films TMDB files
+    # under another code (yue -> cn) are left out unless the data uses them.
+    for code, (es_name, en_name) in aliases.extra_languages().items():
+        english.setdefault(code, en_name)
+        spanish.setdefault(code, es_name)
+    superseded = aliases.superseded_languages()
+    babel_codes = [code for code in english if "_" not in code and code not in superseded]
     # Languages with films first (they win alias collisions), then the rest of babel's.
     with_films = [str(code) for code in counts.index]
     codes = with_films + sorted(set(babel_codes) - set(with_films))
     return _named_codes(codes, counts, {code: {name} for code, name in dataset_names.items()},
-                        english, spanish)
+                        english, spanish, aliases.language_aliases)
 
 
 def _countries(tables: Tables) -> tuple[dict[str, list[Any]], dict[str, str]]:
@@ -252,13 +268,16 @@ def _countries(tables: Tables) -> tuple[dict[str, list[Any]], dict[str, str]]:
     dataset_names: dict[str, set[str]] = {}
     for code, name in zip(codes_col.tolist(), link["country"].astype(str).tolist(), strict=True):
         dataset_names.setdefault(code, set()).add(name)
+    for code, (es_name, en_name) in aliases.extra_countries().items():  # SU, YU...
+        english.setdefault(code, en_name)
+        spanish.setdefault(code, es_name)
     babel_codes = {
         code for code in english
         if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
     }
     with_films = [str(code) for code in counts.index]
     codes = with_films + sorted(babel_codes - set(with_films))
-    return _named_codes(codes, counts, dataset_names, english, spanish)
+    return _named_codes(codes, counts, dataset_names, english, spanish, aliases.country_aliases)
 
 
 def _grouped(link: pd.DataFrame, name_column: str, films: pd.DataFrame) -> pd.DataFrame:

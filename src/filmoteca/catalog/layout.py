@@ -92,3 +92,8 @@ def word_index(keys: Sequence[str]) -> tuple[list[str], list[list[int]]]:
                 words.setdefault(word, []).append(index)
     ordered = sorted(words)
     return ordered, [words[word] for word in ordered]
+
+
+#: The folder of a catalog build with the title and plot vectors of Spanish search
+#: (written by :mod:`filmoteca.catalog.semantic_stage`, read by :mod:`filmoteca.semantic`).
+SEMANTIC_DIR = "semantic"

@@ -37,16 +37,24 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from filmoteca.catalog import store
 from filmoteca.catalog.store import CatalogError
 from filmoteca.etl.clean import Tables
 from filmoteca.progress import NullProgress, Progress
 from filmoteca.recommender import metrics
-from filmoteca.recommender.model import LIKED, Weights, compute_neighbours, duplicate_groups
+from filmoteca.recommender.model import (
+    LIKED,
+    OverviewBlock,
+    Weights,
+    compute_neighbours,
+    duplicate_groups,
+)
 
 K = 5
 TEST_SHARE = 0.2
@@ -129,10 +137,84 @@ def long_tail(queries: list[Query], head: frozenset[int]) -> list[Query]:
 
 
 def model_lists(tables: Tables, train: pd.DataFrame, weights: Weights | None = None,
-                progress: Progress | None = None) -> Lists:
+                progress: Progress | None = None, overview: OverviewBlock | None = None) -> Lists:
     nb = compute_neighbours(tables, progress or NullProgress(), ratings=train, k=K,
-                            weights=weights, with_reasons=False)
+                            weights=weights, with_reasons=False, overview=overview)
     return _frame_lists(nb)
+
+
+def plot_embedding_block(build: Path) -> OverviewBlock | None:
+    """The overview block made of the build's plot embeddings (title, tagline, overview,
+    genres and keywords embedded by the multilingual model for Spanish search,
+    ``<build>/semantic/``), or None
+    for a build without them. Issue 10 asked whether it beats the TF-IDF block."""
+    from filmoteca.catalog.layout import SEMANTIC_DIR
+
+    folder = build / SEMANTIC_DIR
+    if not (folder / "ids.npy").is_file():
+        return None
+    ids = np.load(folder / "ids.npy")
+    vectors = np.load(folder / "plots.i8.npy").astype(np.float64)
+    vectors *= np.load(folder / "plots.scale.npy")[:len(vectors), None]
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    row_of = pd.Series(np.arange(len(ids)), index=ids)
+
+    def block(films: pd.DataFrame) -> tuple[sp.csr_matrix, list[str]]:
+        rows = row_of.reindex(films["id"].to_numpy(dtype=np.int64)).to_numpy()
+        matrix = np.zeros((len(films), vectors.shape[1]))
+        known = ~np.isnan(rows)
+        matrix[known] = vectors[rows[known].astype(np.int64)]
+        return sp.csr_matrix(matrix), [""] * vectors.shape[1]
+
+    return block
+
+
+#: Overview weights tried for the plot embeddings on the validation users.
+EMBEDDING_WEIGHTS = (0.15, 0.3, 0.45, 0.6, 0.9, 1.2)
+
+
+def compare_overview(tables: Tables, seed: int, block: OverviewBlock,
+                     weights: Weights | None = None) -> dict[str, Any]:
+    """TF-IDF (shipped weights) against plot embeddings (their overview weight chosen among
+    :data:`EMBEDDING_WEIGHTS` by the tuning objective) on the VALIDATION users of
+    :mod:`filmoteca.recommender.tune` (never the held-out users), for the hybrid and the
+    content-only model, with a 95% paired bootstrap interval (users resampled, 2,000 times)
+    of the objective's difference (HR@5 + HR@5 long tail)."""
+    from filmoteca.recommender.tune import objective
+
+    weights = weights or Weights()
+    tried = {w: objective(tables, seed, replace(weights, overview=w), block)[0]
+             for w in EMBEDDING_WEIGHTS}
+    chosen = max(EMBEDDING_WEIGHTS, key=lambda w: (tried[w], -w))
+    train, _ = split_users(tables.ratings, seed)
+    fit, validation = split_users(train, seed + 1)
+    queries = make_queries(validation)
+    lt_queries = long_tail(queries, head_films(tables.films, fit))
+    rows: dict[str, Any] = {"weight": chosen, "tried": tried, "queries": len(queries)}
+    rng = np.random.default_rng(seed)
+    for mode, ratings in (("hybrid", weights.ratings), ("content", 0.0)):
+        hits = {}
+        for name, variant, overview in (
+                ("tfidf", replace(weights, ratings=ratings), None),
+                ("embeddings", replace(weights, ratings=ratings, overview=chosen), block)):
+            lists = model_lists(tables, fit, variant, overview=overview)
+            hits[name] = [np.array([metrics.hit_at_k(lists.get(q.film_id, []), q.targets, K)
+                                    for q in qs]) for qs in (queries, lt_queries)]
+        users = [np.array([q.user_id for q in qs]) for qs in (queries, lt_queries)]
+        everyone = np.unique(users[0])
+        draws = []
+        for _ in range(2000):
+            counts = pd.Series(rng.choice(everyone, len(everyone))).value_counts()
+            diff = 0.0
+            for part in (0, 1):
+                w = counts.reindex(users[part]).fillna(0).to_numpy()
+                delta = hits["embeddings"][part] - hits["tfidf"][part]
+                diff += float((delta * w).sum() / w.sum()) if w.sum() else 0.0
+            draws.append(diff)
+        rows[mode] = {name: (float(h[0].mean()), float(h[1].mean()))
+                      for name, h in hits.items()}
+        rows[mode]["interval"] = tuple(float(x) for x in np.percentile(draws, [2.5, 97.5]))
+    return rows
 
 
 def _frame_lists(nb: pd.DataFrame) -> Lists:
@@ -228,11 +310,14 @@ CONTENT = "Filmoteca content only (no ratings)"
 RANDOM = "random"
 POPULAR = "most popular"
 TFIDF = "overview TF-IDF cosine"
+PLOTS = "Filmoteca hybrid, overview block = plot embeddings (not shipped)"
 
 
-def run(tables: Tables, seed: int, progress: Progress,
-        weights: Weights | None = None) -> tuple[list[Result], dict[str, int]]:
-    """All methods on one split; also returns the sizes (users, queries, head) for the report."""
+def run(tables: Tables, seed: int, progress: Progress, weights: Weights | None = None,
+        plots: tuple[OverviewBlock, float] | None = None,
+        ) -> tuple[list[Result], dict[str, int]]:
+    """All methods on one split; also returns the sizes (users, queries, head) for the report.
+    ``plots``: the plot-embedding overview block and its weight, for one more row."""
     train, held_out = split_users(tables.ratings, seed)
     queries = make_queries(held_out)
     head = head_films(tables.films, train)
@@ -246,6 +331,10 @@ def run(tables: Tables, seed: int, progress: Progress,
         (POPULAR, lambda: popular_lists(tables.films, train)),
         (TFIDF, lambda: tfidf_lists(tables.films)),
     ]
+    if plots is not None:
+        block, weight = plots
+        methods.insert(1, (PLOTS, lambda: model_lists(
+            tables, train, replace(weights, overview=weight), overview=block)))
     progress.start("Evaluating the recommender", total=len(methods))
     results = []
     for name, build in methods:
@@ -319,7 +408,7 @@ def _figure(results: list[Result], path: Path) -> None:
               ("HR@5 (long-tail targets)", [r.hr_lt for r in results]),
               ("catalog coverage", [r.coverage for r in results])]
     fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), sharey=False)
-    colors = ["#1f6f8b", "#76a5af", "#b7b7b7", "#e69138", "#a64d79"]
+    colors = ["#1f6f8b", "#4f8fa8", "#76a5af", "#b7b7b7", "#e69138", "#a64d79"]
     for ax, (title, values) in zip(axes, panels, strict=True):
         label = "{:.1%}" if title == "catalog coverage" else "{:.2f}"
         bars = ax.barh(names[::-1], values[::-1], color=colors[: len(names)][::-1])
@@ -337,8 +426,49 @@ def _figure(results: list[Result], path: Path) -> None:
     plt.close(fig)
 
 
+def _comparison(comparison: dict[str, Any] | None, results: list[Result]) -> list[str]:
+    """The section on the overview block (TF-IDF or plot embeddings), when it was run."""
+    if comparison is None:
+        return []
+    by = {r.method: r for r in results}
+    rows = ["| model, validation users | overview block | HR@5 | HR@5 long tail "
+            "| objective | difference (95% interval) |", "|---|---|---:|---:|---:|---|"]
+    for mode, label in (("hybrid", "hybrid"), ("content", "content only")):
+        low, high = comparison[mode]["interval"]
+        for name, shown in (("tfidf", f"TF-IDF, weight {Weights().overview} (shipped)"),
+                            ("embeddings", f"plot embeddings, weight {comparison['weight']}")):
+            hr, lt = comparison[mode][name]
+            diff = f"{low:+.3f} to {high:+.3f}" if name == "embeddings" else ""
+            rows.append(f"| {label} | {shown} | {hr:.3f} | {lt:.3f} | {hr + lt:.3f} | {diff} |")
+    tried = ", ".join(f"{w}: {v:.3f}" for w, v in comparison["tried"].items())
+    plots, model = by.get(PLOTS), by[MODEL]
+    win = comparison["hybrid"]["interval"][0] > 0
+    verdict = ("**Verdict: the plot embeddings win beyond noise; the model should switch.**"
+               if win else "**Verdict: no winner beyond noise; TF-IDF stays.**")
+    test = (f" On the held-out users (table above) the plot-embedding row reaches HR@5 "
+            f"{_fmt(plots.hr)} and long-tail HR@5 {_fmt(plots.hr_lt)}, against {_fmt(model.hr)} "
+            f"and {_fmt(model.hr_lt)} for the shipped model." if plots else "")
+    return [
+        "## Overview block: TF-IDF or plot embeddings (issue 10)", "",
+        "The plot vectors the build computes for Spanish search (title, tagline, overview, "
+        "genres and keywords embedded by the multilingual sentence encoder) can replace the "
+        "TF-IDF overview block. Compared on the tuning's VALIDATION users (training users "
+        f"split again, seed +1; {comparison['queries']:,} queries), the embeddings' weight "
+        f"chosen by the tuning objective among the values tried ({tried}). The interval is a "
+        "paired bootstrap over users of the objective's difference, embeddings minus TF-IDF.",
+        "",
+        *rows, "",
+        "Rule: the plot embeddings replace TF-IDF only if they win on the validation users "
+        "beyond noise (the interval above 0 for the hybrid); otherwise TF-IDF stays: no "
+        "slower build (the vectors would be needed before the neighbours), and its reasons "
+        "name the shared words (\"sinopsis parecida: toys, cowboy\"), which dense vectors "
+        "cannot. " + verdict + test, "",
+    ]
+
+
 def write_report(results: list[Result], sizes: dict[str, int], catalog_dir: Path,
-                 dataset: str, seed: int, out_dir: Path) -> Path:
+                 dataset: str, seed: int, out_dir: Path,
+                 comparison: dict[str, Any] | None = None) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     figure = out_dir / "figures" / "recommender.png"
     _figure(results, figure)
@@ -393,6 +523,7 @@ def write_report(results: list[Result], sizes: dict[str, int], catalog_dir: Path
         "collection weight). The held-out users above were never used for tuning. The cast "
         "weight is not tuned (the sample has no cast).",
         "",
+        *_comparison(comparison, results),
         "## Notes",
         "",
         *_notes(results, sizes),
@@ -443,9 +574,16 @@ def evaluate(catalog_dir: Path, out_dir: Path, seed: int = 42,
     if tables.ratings.empty:
         raise CatalogError(f"the catalog at {catalog_dir} has no MovieLens ratings to "
                            "evaluate with")
-    results, sizes = run(tables, seed, progress)
+    block = plot_embedding_block(build)
+    comparison = None
+    if block is not None:
+        progress.start("Overview block: TF-IDF or plot embeddings (validation users)")
+        comparison = compare_overview(tables, seed, block)
+    results, sizes = run(tables, seed, progress,
+                         plots=(block, comparison["weight"])
+                         if block is not None and comparison else None)
     shown = catalog_dir
     if catalog_dir.is_absolute() and catalog_dir.is_relative_to(Path.cwd()):
         shown = catalog_dir.relative_to(Path.cwd())
     return write_report(results, sizes, shown, str(manifest.get("dataset", "?")), seed,
-                        out_dir)
+                        out_dir, comparison)

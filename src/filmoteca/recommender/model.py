@@ -66,7 +66,7 @@ Comedy", "sinopsis parecida: toys, cowboy"; a neighbour chosen by the prior alon
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -385,6 +385,11 @@ NEIGHBOUR_SCHEMA = pa.schema([("film_id", pa.int64()), ("neighbour_id", pa.int64
                               ("reasons", REASONS_TYPE)])
 
 
+#: Another overview block for the evaluation (films sorted by id -> row-L2-normalised
+#: matrix and column names): the plot embeddings of issue 10 were compared with TF-IDF so.
+OverviewBlock = Callable[[pd.DataFrame], tuple[sp.csr_matrix, list[str]]]
+
+
 def neighbour_chunks(
     tables: Tables,
     progress: Progress,
@@ -394,6 +399,7 @@ def neighbour_chunks(
     candidates: Candidates | None = None,
     with_reasons: bool = True,
     overviews: Iterable[object] | None = None,
+    overview: OverviewBlock | None = None,
 ) -> Iterator[pa.Table]:
     """Top-``k`` neighbours of every film (see the module docstring for the model), as
     Arrow tables of :data:`NEIGHBOUR_SCHEMA`, one per chunk of query films in id order, so
@@ -403,6 +409,7 @@ def neighbour_chunks(
     users' ratings only. ``with_reasons=False`` leaves the reasons empty (faster, for
     tuning). ``overviews``: the overviews in the order of ``tables.films`` rows, read once
     (default: its ``overview`` column), so a build can stream them from disk.
+    ``overview``: another overview block than the TF-IDF (evaluation only, without reasons).
     """
     weights = weights or Weights()
     cand = candidates or Candidates()
@@ -422,10 +429,14 @@ def neighbour_chunks(
     texts = overviews if overviews is not None else tables.films["overview"]
     links = {name: getattr(tables, name) for name in
              ("film_genres", "keywords", "directors", "cast", "film_collections")}
+    block = overview(films) if overview is not None else None  # rows in id order
     del films, tables  # the caller may hand over its last reference: memory goes with it
-    words, vocabulary = overview_tfidf(texts)
-    del texts
-    words = sp.csr_matrix(words[order])  # rows in id order, like ``ids``
+    if block is None:
+        words, vocabulary = overview_tfidf(texts)
+        words = sp.csr_matrix(words[order])  # rows in id order, like ``ids``
+    else:
+        words, vocabulary = block
+    del texts, block
     features = _features(links, ids, weights, (words, vocabulary),
                          pair_budget=cand.pairs_per_film * n)
     del words, vocabulary, links
@@ -479,11 +490,12 @@ def compute_neighbours(
     weights: Weights | None = None,
     candidates: Candidates | None = None,
     with_reasons: bool = True,
+    overview: OverviewBlock | None = None,
 ) -> pd.DataFrame:
     """:func:`neighbour_chunks` as one frame (columns ``film_id``, ``neighbour_id``,
     ``rank``, ``score``, and ``reasons`` Arrow-backed, unless ``with_reasons=False``)."""
     chunks = list(neighbour_chunks(tables, progress, ratings, k, weights, candidates,
-                                   with_reasons))
+                                   with_reasons, overview=overview))
     table = pa.concat_tables(chunks) if chunks else NEIGHBOUR_SCHEMA.empty_table()
     if not with_reasons:
         table = table.drop_columns(["reasons"])

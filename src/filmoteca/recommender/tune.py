@@ -32,7 +32,7 @@ from filmoteca.recommender.evaluate import (
     score,
     split_users,
 )
-from filmoteca.recommender.model import Weights
+from filmoteca.recommender.model import OverviewBlock, Weights
 
 CONTENT_WEIGHTS = ("prior", "genres", "keywords", "director", "cast", "collection", "overview")
 HYBRID_WEIGHTS = ("ratings", "cf_alpha", "shrink", "prior")
@@ -41,15 +41,16 @@ MIN_COVERAGE = 0.60
 MIN_SIBLINGS = 0.90
 
 
-def objective(tables: Tables, seed: int,
-              weights: Weights) -> tuple[float, float, float, float, float]:
-    """(objective, HR@5, HR@5 long tail, coverage) on the validation users."""
+def objective(tables: Tables, seed: int, weights: Weights,
+              overview: OverviewBlock | None = None) -> tuple[float, float, float, float, float]:
+    """(objective, HR@5, HR@5 long tail, coverage, sibling share) on the validation users
+    (``overview``: another overview block than the TF-IDF, see ``compute_neighbours``)."""
     train, _ = split_users(tables.ratings, seed)
     fit, validation = split_users(train, seed + 1)
     queries = make_queries(validation)
     head = head_films(tables.films, fit)
     catalog = set(tables.films["id"].astype(int).tolist())
-    lists = model_lists(tables, fit, weights)
+    lists = model_lists(tables, fit, weights, overview=overview)
     r = score("model", lists, queries, long_tail(queries, head), catalog, head, 0.0)
     siblings = sibling_share(tables, lists)
     feasible = r.coverage >= MIN_COVERAGE and siblings >= MIN_SIBLINGS

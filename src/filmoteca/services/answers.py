@@ -72,6 +72,22 @@ class FilmRef(Answer):
     anio: int
 
 
+class Interpretation(Answer):
+    """How a title that matched no catalog title was read (a Spanish title, typically)."""
+
+    consulta: str = Field(description="Lo que se escribió.")
+    titulo: str = Field(description="El título del catálogo con que se interpretó.")
+    similitud: float = Field(
+        description="Similitud de coseno (-1 a 1) entre lo escrito y ese título, en el "
+                    "espacio multilingüe del modelo.")
+
+
+#: The field ``interpretacion`` of the answers that take a title.
+INTERPRETATION_DESCRIPTION = (
+    "null si el título coincidió directamente con uno del catálogo; si no, cómo se "
+    "interpretó lo escrito (por ejemplo un título en español).")
+
+
 class DurationAnswer(Answer):
     """``/peliculas_duracion``: runtime and year of a film."""
 
@@ -79,7 +95,15 @@ class DurationAnswer(Answer):
         "titulo": "Cape Fear", "id": 1598, "duracion_min": 128, "anio": 1991,
         "fecha_lanzamiento": "1991-11-15",
         "otras_coincidencias": [{"id": 11349, "titulo": "Cape Fear", "anio": 1962}],
+        "interpretacion": None,
         "mensaje": "Cape Fear. Duración: 128 minutos. Año: 1991",
+    }, {
+        "titulo": "The Godfather", "id": 238, "duracion_min": 175, "anio": 1972,
+        "fecha_lanzamiento": "1972-03-14", "otras_coincidencias": [],
+        "interpretacion": {"consulta": "El padrino", "titulo": "The Godfather",
+                           "similitud": 0.672},
+        "mensaje": "'El padrino' se interpretó como 'The Godfather'. The Godfather. "
+                   "Duración: 175 minutos. Año: 1972",
     })
 
     titulo: str
@@ -90,6 +114,8 @@ class DurationAnswer(Answer):
     otras_coincidencias: list[FilmRef] = Field(
         description="Otras películas con el mismo título (elija una con ?anio=).",
     )
+    interpretacion: Interpretation | None = Field(
+        default=None, description=INTERPRETATION_DESCRIPTION)
     mensaje: str
 
 
@@ -196,6 +222,7 @@ class RecommendationAnswer(Answer):
                         "géneros en común: Animation, Comedy, Family"],
         }],
         "otras_coincidencias": [],
+        "interpretacion": None,
         "mensaje": "Películas similares a Toy Story (1995): A Bug's Life, Forrest Gump, "
                    "The Lion King, The Shawshank Redemption, Back to the Future",
     })
@@ -207,6 +234,8 @@ class RecommendationAnswer(Answer):
         description=f"Hasta {RECOMMENDATIONS} títulos, el más parecido primero.")
     detalle: list[Recommendation]
     otras_coincidencias: list[FilmRef]
+    interpretacion: Interpretation | None = Field(
+        default=None, description=INTERPRETATION_DESCRIPTION)
     mensaje: str
 
 
@@ -245,6 +274,41 @@ class SearchAnswer(Answer):
     limite: int
     resultados: list[SearchHit] = Field(description="Los más votados primero.")
     sugerencias: list[str] = Field(description="Títulos parecidos, si no hubo coincidencias.")
+    mensaje: str
+
+
+class DescriptionHit(Answer):
+    """One film whose plot is close to the description."""
+
+    id: int = Field(description="Id de TMDB.")
+    titulo: str
+    anio: int
+    similitud: float = Field(
+        description="Similitud de coseno (-1 a 1) entre la descripción y el argumento "
+                    "(título, lema, sinopsis, géneros y palabras clave) de la película.")
+
+
+class DescriptionAnswer(Answer):
+    """``/buscar_descripcion``: films whose plot matches a description told in Spanish or
+    English."""
+
+    model_config = _config({
+        "q": "dinosaurios en un parque de atracciones",
+        "resultados": [
+            {"id": 329, "titulo": "Jurassic Park", "anio": 1993, "similitud": 0.646},
+            {"id": 330, "titulo": "The Lost World: Jurassic Park", "anio": 1997,
+             "similitud": 0.522},
+            {"id": 1634, "titulo": "Free Willy", "anio": 1993, "similitud": 0.336},
+        ],
+        "mensaje": "Películas cuyo argumento se parece a 'dinosaurios en un parque de "
+                   "atracciones': Jurassic Park (1993), The Lost World: Jurassic Park (1997), "
+                   "Free Willy (1993).",
+    })
+
+    q: str
+    resultados: list[DescriptionHit] = Field(
+        description="La mejor primero (similitud y, un poco, popularidad: por eso la "
+                    "similitud no siempre baja).")
     mensaje: str
 
 

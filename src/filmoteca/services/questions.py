@@ -30,7 +30,9 @@ from filmoteca.services.answers import (
     items,
 )
 from filmoteca.services.catalog import Catalog
-from filmoteca.services.matching import NotFound, clean_input, find_key, resolve_title
+from filmoteca.services.matching import NotFound, clean_input, find_key
+from filmoteca.services.semantic_layer import SemanticLayer
+from filmoteca.services.titles import find_film, interpreted
 
 
 def peliculas_idioma(
@@ -68,47 +70,29 @@ def _film_refs(catalog: Catalog, positions: list[int]) -> list[FilmRef]:
     ])
 
 
-def film_not_found(
-    catalog: Catalog, typed: str, key: str, anio: int | None, limits: Limits = DEFAULT_LIMITS,
-) -> NotFound:
-    """The 404 of a title lookup: other years of the title, else the closest titles."""
-    found = find_key(catalog.by_title, catalog.loose_titles, key)
-    if found is not None and anio is not None:
-        positions = catalog.by_title[found]
-        years = sorted({catalog.years[p] for p in positions})
-        return NotFound(
-            f"No hay ninguna película titulada '{catalog.titles[positions[0]]}' del año "
-            f"{anio}. Años disponibles: {', '.join(map(str, years))}.",
-            [f"{catalog.titles[p]} ({catalog.years[p]})"
-             for p in positions[:limits.max_suggestions]],
-        )
-    return NotFound(
-        f"No se encontró ninguna película titulada '{typed.strip()}'.",
-        catalog.suggest_titles.suggest(key, limits.max_suggestions),
-    )
-
-
 def peliculas_duracion(
     catalog: Catalog, pelicula: str, anio: int | None = None, limits: Limits = DEFAULT_LIMITS,
+    semantic: SemanticLayer | None = None,
 ) -> DurationAnswer:
     """Course: "Se ingresa una pelicula. Debe devolver la duracion y el año. Ejemplo de
     retorno: X . Duración: x. Año: xx".
 
     A title shared by several films answers with the most voted one and lists the others in
     ``otras_coincidencias``; ``anio`` picks the film of that year. An unknown runtime (missing
-    or 0 in the data) is ``null`` and written "desconocida".
+    or 0 in the data) is ``null`` and written "desconocida". With ``semantic``, a title in
+    Spanish is read as the catalog's (:func:`~filmoteca.services.titles.find_film`): the
+    answer says so in ``interpretacion`` and at the start of ``mensaje``.
     """
     key = clean_input(pelicula, "título", limits.max_input_length)
-    match = resolve_title(catalog.by_title, catalog.loose_titles, catalog.years, key, anio)
-    if match is None:
-        raise film_not_found(catalog, pelicula, key, anio, limits)
+    match, reading = find_film(catalog, pelicula, key, anio, limits, semantic)
     film = catalog.film(match.position)
     runtime = f"{film.runtime} minutos" if film.runtime is not None else "desconocida"
     return DurationAnswer(
         titulo=film.title, id=film.id, duracion_min=film.runtime, anio=film.year,
         fecha_lanzamiento=film.release_date,
         otras_coincidencias=_film_refs(catalog, match.others),
-        mensaje=f"{film.title}. Duración: {runtime}. Año: {film.year}",
+        interpretacion=reading,
+        mensaje=interpreted(reading, f"{film.title}. Duración: {runtime}. Año: {film.year}"),
     )
 
 

@@ -15,23 +15,24 @@ from typing import Any
 from filmoteca.config import DEFAULT_LIMITS, RECOMMENDATIONS, Limits
 from filmoteca.services.answers import FilmRef, Recommendation, RecommendationAnswer, items
 from filmoteca.services.catalog import Catalog
-from filmoteca.services.matching import clean_input, resolve_title
-from filmoteca.services.questions import film_not_found
+from filmoteca.services.matching import clean_input
+from filmoteca.services.semantic_layer import SemanticLayer
+from filmoteca.services.titles import find_film, interpreted
 
 
 def recomendacion(
     catalog: Catalog, titulo: str, anio: int | None = None, limits: Limits = DEFAULT_LIMITS,
+    semantic: SemanticLayer | None = None,
 ) -> RecommendationAnswer:
     """Course: "Se ingresa el nombre de una película y te recomienda las similares en una
     lista de 5 valores."
 
     ``recomendaciones`` is the list of titles, best first; ``detalle`` adds id, year, score
-    and the reasons (shared director, genres, keywords, collection...).
+    and the reasons (shared director, genres, keywords, collection...). A Spanish title is
+    read as in ``/peliculas_duracion`` (``interpretacion``).
     """
     key = clean_input(titulo, "título", limits.max_input_length)
-    match = resolve_title(catalog.by_title, catalog.loose_titles, catalog.years, key, anio)
-    if match is None:
-        raise film_not_found(catalog, titulo, key, anio, limits)
+    match, reading = find_film(catalog, titulo, key, anio, limits, semantic)
     query = match.position
     query_key, query_year = catalog.title_key[query], catalog.years[query]
     rows: list[dict[str, Any]] = []
@@ -60,5 +61,6 @@ def recomendacion(
             {"id": catalog.ids[p], "titulo": catalog.titles[p], "anio": catalog.years[p]}
             for p in match.others
         ]),
-        mensaje=mensaje,
+        interpretacion=reading,
+        mensaje=interpreted(reading, mensaje),
     )

@@ -20,7 +20,7 @@ from fastapi import APIRouter
 from starlette.convertors import CONVERTOR_TYPES, Convertor, register_url_convertor
 
 from filmoteca.api import contract
-from filmoteca.api.deps import CatalogDep
+from filmoteca.api.deps import CatalogDep, SemanticDep
 from filmoteca.config import Limits
 from filmoteca.services import questions
 from filmoteca.services.answers import (
@@ -71,13 +71,17 @@ def router(limits: Limits) -> APIRouter:
                 response_description=contract.ANSWERED)
     async def peliculas_duracion(
         catalog: CatalogDep,
-        pelicula: Annotated[str, contract.name_path(limits, "Título.", "Toy Story")],
+        semantic: SemanticDep,
+        pelicula: Annotated[str, contract.name_path(
+            limits, "Título, tal como está en el catálogo o en español.", "Toy Story")],
         anio: Anio = None,
     ) -> DurationAnswer:
         """Duración (minutos) y año de estreno. Si varias películas comparten el título
         responde la más votada y lista las demás en `otras_coincidencias`; `?anio=` elige
-        una."""
-        return questions.peliculas_duracion(catalog, pelicula, anio, limits)
+        una. Un título en español ("El padrino") se interpreta como el del catálogo cuando
+        la coincidencia es segura, y `interpretacion` lo dice; si no, 404 con las
+        películas candidatas primero en `sugerencias`."""
+        return questions.peliculas_duracion(catalog, pelicula, anio, limits, semantic)
 
     @routes.get("/franquicia/{franquicia:texto}", summary="Películas y ganancia de una franquicia",
                 response_description=contract.ANSWERED)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter
 
 from filmoteca.api import contract
-from filmoteca.api.deps import CatalogDep
+from filmoteca.api.deps import CatalogDep, SemanticDep
 from filmoteca.config import RECOMMENDATIONS, Limits
 from filmoteca.services import recommend
 from filmoteca.services.answers import RecommendationAnswer
@@ -23,12 +23,15 @@ def router(limits: Limits) -> APIRouter:
                 response_description=contract.ANSWERED)
     async def recomendacion(
         catalog: CatalogDep,
-        titulo: Annotated[str, contract.name_path(limits, "Título.", "Toy Story")],
+        semantic: SemanticDep,
+        titulo: Annotated[str, contract.name_path(
+            limits, "Título, tal como está en el catálogo o en español.", "Toy Story")],
         anio: Annotated[int | None, contract.anio_query()] = None,
     ) -> RecommendationAnswer:
         """Las películas más parecidas, la mejor primero, con su puntaje y los motivos.
         Nunca la película consultada ni un duplicado suyo; `?anio=` elige entre títulos
-        repetidos."""
-        return recommend.recomendacion(catalog, titulo, anio, limits)
+        repetidos. Un título en español se interpreta como en `/peliculas_duracion`
+        (`interpretacion`)."""
+        return recommend.recomendacion(catalog, titulo, anio, limits, semantic)
 
     return routes

@@ -73,6 +73,11 @@
       url: (v) => `buscar?q=${enc(v.q)}&limite=10&pagina=${enc(v.pagina || 1)}`,
       render: renderSearch,
     },
+    descripcion: {
+      field: "q", what: "una descripción del argumento",
+      url: (v) => `buscar_descripcion?q=${enc(v.q)}&limite=10`,
+      render: renderDescription,
+    },
     idioma: {
       field: "idioma", what: "un idioma",
       url: (v) => `peliculas_idioma/${enc(v.idioma)}`,
@@ -87,6 +92,7 @@
       field: "pelicula", year: "anio", what: "un título",
       url: (v) => `peliculas_duracion/${enc(v.pelicula)}${yearQuery(v.anio)}`,
       render: (b, ctx) => [
+        interpretation(b.interpretacion),
         el("h3", { class: "film-title" }, `${b.titulo} `, el("span", { class: "year" }, `(${b.anio})`)),
         el("div", { class: "stats" },
           stat("duración", b.duracion_min === null || b.duracion_min === undefined
@@ -139,6 +145,14 @@
     },
   };
 
+  /** How a title that matched nothing directly was read ("El padrino" -> The Godfather). */
+  function interpretation(reading) {
+    if (!reading) return null;
+    return el("p", { class: "interpretation" }, "Se interpretó «", el("q", {}, reading.consulta),
+      "» como ", el("strong", {}, reading.titulo),
+      el("span", { class: "score" }, ` similitud ${fmtNumber(reading.similitud, 2)}`));
+  }
+
   function otherMatches(others, ctx) {
     if (!others || !others.length) return null;
     return el("div", { class: "others" },
@@ -174,6 +188,7 @@
       ? b.detalle
       : (b.recomendaciones || []).map((titulo) => ({ titulo }));
     return [
+      interpretation(b.interpretacion),
       el("h3", { class: "film-title" }, "Si le gustó ", el("em", {}, b.titulo),
         b.anio ? el("span", { class: "year" }, ` (${b.anio})`) : null, ":"),
       detail.length
@@ -214,6 +229,18 @@
     if (b.total > page * limit) pager.append(el("button", { type: "button", class: "secondary", onclick: () => ctx.ask({ pagina: page + 1 }) }, "Siguientes →"));
     if (pager.childNodes.length) nodes.push(pager);
     return nodes;
+  }
+
+  function renderDescription(b) {
+    const results = b.resultados || [];
+    if (!results.length) return [el("p", { class: "hint" }, "Ninguna película.")];
+    return [el("ol", { class: "hits described" }, results.map((r) => el("li", {},
+      el("span", { class: "hit-title" }, r.titulo), " ",
+      el("span", { class: "year" }, `(${r.anio})`),
+      el("span", { class: "hit-meta" }, `similitud ${fmtNumber(r.similitud, 2)}`),
+      el("span", { class: "hit-actions" },
+        linkButton("Duración", () => askOther("duracion", { pelicula: r.titulo, anio: r.anio })),
+        linkButton("Similares", () => askOther("recomendacion", { titulo: r.titulo, anio: r.anio }))))))];
   }
 
   function suggestions(list, onpick) {

@@ -1,0 +1,37 @@
+"""``/buscar_descripcion``: films whose plot matches a description (Spanish or English).
+
+(No ``from __future__ import annotations``: see :mod:`.peliculas`.)
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter
+
+from filmoteca.api import contract
+from filmoteca.api.deps import CatalogDep, SemanticDep
+from filmoteca.config import DESCRIPTION_DEFAULT_LIMIT, Limits
+from filmoteca.services import descriptions
+from filmoteca.services.answers import DescriptionAnswer
+
+
+def router(limits: Limits) -> APIRouter:
+    routes = APIRouter(tags=["Búsqueda"])
+
+    @routes.get("/buscar_descripcion", summary="Buscar películas por su argumento",
+                response_description=contract.ANSWERED,
+                responses=contract.error_responses(
+                    limits, 422, 503, invalid=contract.DESCRIPTION_INVALID))
+    async def buscar_descripcion(
+        catalog: CatalogDep,
+        semantic: SemanticDep,
+        q: Annotated[str, contract.description_query()],
+        limite: Annotated[int, contract.description_limit_query()] = DESCRIPTION_DEFAULT_LIMIT,
+    ) -> DescriptionAnswer:
+        """Las películas cuyo argumento (título, lema, sinopsis, géneros y palabras clave)
+        más se parece a lo que se cuenta en `q`, en español o en inglés, la mejor primero.
+        Se compara el sentido, no las palabras (un modelo multilingüe de frases): "un
+        tiburón aterroriza una playa" encuentra *Jaws*. Se prefieren un poco las más
+        votadas."""
+        return descriptions.buscar_descripcion(catalog, semantic, q, limite)
+
+    return routes
