@@ -14,7 +14,7 @@ import pytest
 
 from filmoteca import pipeline
 from filmoteca.catalog.binary import SectionFile
-from filmoteca.catalog.layout import INDEX_FILE
+from filmoteca.catalog.layout import INDEX_FILE, SEMANTIC_DIR
 from filmoteca.pipeline import BuildResult, build_catalog
 from filmoteca.raw.files import RawDataError
 
@@ -27,7 +27,7 @@ def test_build_writes_every_table_and_the_report(sample_build: BuildResult):
     report = orjson.loads((sample_build.path / "build_report.json").read_bytes())
     assert report["dataset"] == "sample"
     assert set(report["stages"]) == {"movies", "credits", "keywords", "ratings", "neighbours",
-                                     "index", "total"}
+                                     "index", "embeddings", "total"}
     manifest = orjson.loads((sample_build.path / "manifest.json").read_bytes())
     assert manifest["films"] == 2993 and manifest["dataset"] == "sample"
 
@@ -143,3 +143,13 @@ def test_streaming_in_small_chunks_builds_the_same_catalog(
         assert any(name.startswith(prefix) for name in names), prefix
     assert progress.advanced["Films (rows read)"] == 2996
     assert progress.advanced["Recommender: neighbours"] == 2993
+
+
+def test_build_without_embeddings_skips_the_stage(sample_dir: Path, tmp_path: Path):
+    result = build_catalog(raw_dir=sample_dir, catalog_dir=tmp_path / "catalog",
+                           embeddings=False)
+    assert not (result.path / SEMANTIC_DIR).exists()
+    report = result.report.to_dict()
+    assert "embeddings" not in report["stages"]
+    assert any("embeddings stage skipped" in note for note in report["notes"])
+    assert result.manifest["films"] == 2993

@@ -124,15 +124,24 @@ def build(
                      "Kaggle files are there, else the embedded sample)."),
     ] = None,
     catalog: Annotated[Path | None, typer.Option(help="Catalog folder to (re)place.")] = None,
+    embeddings: Annotated[
+        bool | None,
+        typer.Option("--embeddings/--no-embeddings",
+                     help="Compute the title and plot vectors of Spanish search (default: "
+                     "on, or FILMOTECA_EMBEDDINGS). Without them the catalog answers "
+                     "everything but Spanish titles and /buscar_descripcion (503)."),
+    ] = None,
 ) -> None:
-    """Build the catalog (tables, recommender neighbours, serving index) from raw files."""
+    """Build the catalog (tables, recommender neighbours, serving index, vectors for
+    Spanish search) from raw files."""
     from filmoteca.catalog.store import CatalogError
     from filmoteca.pipeline import build_catalog
     from filmoteca.raw.files import RawDataError
 
     try:
         with stages() as progress:
-            result = build_catalog(raw_dir=raw, catalog_dir=catalog, progress=progress)
+            result = build_catalog(raw_dir=raw, catalog_dir=catalog, progress=progress,
+                                   embeddings=embeddings)
     except (RawDataError, CatalogError, OSError) as exc:
         raise fail(_one_line(exc)) from None
     except MemoryError:

@@ -115,6 +115,9 @@ class Settings(BaseSettings):
         default_factory=_under_home("data", "processed", "embedding-cache"))
     #: Processes that embed texts during a build (each loads its own copy of the model).
     embedding_workers: int = Field(default=2, ge=1)
+    #: Whether a build computes the title and plot vectors of Spanish search (off: the
+    #: catalog answers everything else; Spanish titles and description search are off).
+    embeddings: bool = True
 
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("FILMOTECA_HOST", "HOST"))
     port: int = Field(default=8000, validation_alias=AliasChoices("FILMOTECA_PORT", "PORT"))

@@ -159,12 +159,16 @@ def build_catalog(
     raw_dir: Path | None = None,
     catalog_dir: Path | None = None,
     progress: Progress | None = None,
+    embeddings: bool | None = None,
 ) -> BuildResult:
-    """Build the catalog from raw files. Raises :class:`files.RawDataError` on bad input."""
+    """Build the catalog from raw files. Raises :class:`files.RawDataError` on bad input.
+    ``embeddings``: run the embeddings stage (default: ``Settings.embeddings``)."""
     progress = progress or NullProgress()
     settings = get_settings()
     catalog_dir = catalog_dir or settings.catalog_dir
-    require_model()
+    embeddings = settings.embeddings if embeddings is None else embeddings
+    if embeddings:
+        require_model()
     sources = files.resolve_sources(raw_dir)
     report = BuildReport(
         dataset=sources.dataset,
@@ -205,9 +209,13 @@ def build_catalog(
                 # no reference kept here: tables and sections are dropped once used
                 write_index(build, index_sections(read_tables(build, INDEX_TABLES),
                                                   batches, manifest))
-        with report.stage("embeddings"):
-            report.extra["embeddings"] = embed_catalog(
-                build, settings.embedding_cache_dir, progress, settings.embedding_workers)
+        if embeddings:
+            with report.stage("embeddings"):
+                report.extra["embeddings"] = embed_catalog(
+                    build, settings.embedding_cache_dir, progress, settings.embedding_workers)
+        else:
+            report.notes.append("embeddings stage skipped (--no-embeddings): Spanish titles "
+                                "and description search are off for this catalog")
         legacy = store.legacy_target(catalog_dir)
         if legacy is not None:
             report.notes.append(

@@ -21,7 +21,8 @@ from filmoteca.api.server import serving_app
 from filmoteca.config import Settings
 
 NAMES = ["Toy Story", "toy story", "TOY  STORY", "Toy Stroy", "Cape Fear", "Face/Off",
-         "zzqx nada", "", " ", "a\nb", "x" * 201, "El Padrino", "Amélie"]
+         "zzqx nada", "", " ", "a\nb", "x" * 201, "El Padrino", "Amélie",
+         "Volver al futuro", "receta de tortilla de patatas"]
 TARGETS = [
     "/health", "/health?x=1",
     *(f"/{endpoint}/{quote(name, safe='')}" for name in NAMES for endpoint in (
@@ -41,6 +42,11 @@ TARGETS = [
     "/buscar?q=toy", "/buscar?q=to", "/buscar?q=t", "/buscar?q=", "/buscar",
     "/buscar?q=toy&limite=2&pagina=2", "/buscar?q=toy&limite=0", "/buscar?q=toy&limite=51",
     "/buscar?q=toy+story", "/buscar?q=toy%20stori", "/buscar?q=a%0Ab", "/buscar?q=the&pagina=100",
+    "/buscar_descripcion?q=un%20tibur%C3%B3n%20aterroriza%20una%20playa",
+    "/buscar_descripcion?q=dinosaurios+en+un+parque&limite=3", "/buscar_descripcion?q=ab",
+    "/buscar_descripcion?q=tibur%C3%B3n&limite=0", "/buscar_descripcion?q=tibur%C3%B3n&limite=51",
+    "/buscar_descripcion", "/buscar_descripcion?q=a%0Ab%0Ac",
+    "/buscar_descripcion?q=" + "x" * 501,
     "/peliculas_idioma", "/peliculas_idioma/", "/no_existe", "/", "/docs", "/openapi.json",
     "/static/app.js", "/static/style.css", "/static/index.html", "/static/nada.js",
     "/static/../app.py", "/static/", "/?x=1",

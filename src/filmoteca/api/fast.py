@@ -139,7 +139,8 @@ class FastPath:
     which answers 503); ``semantic`` returns its semantic layer (None: none; a description
     search then goes to ``app``, which answers 503). With ``lifespan``, this application
     answers the ASGI lifespan protocol itself (the catalog is loaded before the server
-    starts) instead of passing it to ``app``, which may then be created on first use (:class:`.server.LazyApp`).
+    starts) instead of passing it to ``app``, which may then be created on first use
+    (:class:`.server.LazyApp`).
     """
 
     def __init__(self, app: ASGIApp, catalog: Callable[[], Catalog | None], limits: Limits,
