@@ -179,8 +179,8 @@ def main() -> None:
     rows = []
     for films in sizes:
         run = ours[films]
-        stage_cells = [f"{run['stages'].get(s, [0, 0])[0]:.1f} s / "
-                       f"{run['stages'].get(s, [0, 0])[1]:,.0f} MB" for s in STAGES]
+        stage_cells = [f"{run['stages'][s][0]:.1f} s / {run['stages'][s][1]:,.0f} MB"
+                       if s in run["stages"] else "skipped" for s in STAGES]
         rows.append([f"{films:,}", run["films"], run["wall"], f"{run['peak_mb']:,.0f}",
                      f"{run['peak_mb'] / ours[base]['peak_mb']:.2f}x",
                      f"{run['wall'] / films * 1000:.2f}", *stage_cells])

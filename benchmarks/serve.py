@@ -37,6 +37,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import psutil
@@ -54,6 +55,7 @@ from _server import (
     path,
     typo,
 )
+from filmoteca.catalog.layout import SEMANTIC_DIR
 
 REFERENCE = ROOT / "benchmarks" / "reference_app.py"
 RENDER_CPU = 0.1  # Render free instance: 0.1 CPU
@@ -83,8 +85,9 @@ def endpoints(ex: Examples) -> dict[str, str]:
     return out
 
 
-def features(ex: Examples) -> dict[str, str]:
-    """Every feature once, in the order a first visitor might meet them."""
+def features(ex: Examples, catalog: Path) -> dict[str, str]:
+    """Every feature once, in the order a first visitor might meet them; with the Spanish
+    search layer (``semantic/`` in the catalog) a Spanish title and a description too."""
     rng = random.Random(1)
     out = endpoints(ex)
     for kind, names in (("peliculas_idioma", ex.languages), ("peliculas_pais", ex.countries),
@@ -93,6 +96,10 @@ def features(ex: Examples) -> dict[str, str]:
                         ("get_director", ex.directors)):
         out[f"{kind} typo -> 404"] = path(kind, typo(names[0], rng) + "zq")
     out["/buscar, 2 letters"] = "/buscar?q=th&limite=10"
+    if (catalog / SEMANTIC_DIR).is_dir():
+        out["Spanish title (200 or 404 + candidates)"] = path("peliculas_duracion", "El padrino")
+        out["/buscar_descripcion"] = ("/buscar_descripcion?q=" + quote(
+            "un tiburón aterroriza una playa") + "&limite=10")
     return out
 
 
@@ -174,7 +181,7 @@ def measure(kind: str, catalog: Path, name: str, make: object, repeat: int,
         server.wait_ready("/health", any_answer=not strict)
         result.rss_features["start (first /health)"] = server.rss_mb()
         with httpx.Client(base_url=server.base, timeout=120) as client:
-            for feature, target in features(ex).items():
+            for feature, target in features(ex, catalog).items():
                 status = client.get(target).status_code
                 if strict and (status >= 500 or ("404" not in feature and status != 200)):
                     raise RuntimeError(f"{feature}: {target} answered {status}")
@@ -245,7 +252,8 @@ def main() -> None:
     per_feature = table(
         ["feature (first request, same process)",
          *[f"{label(r.catalog)}: RSS MB (+ added)" for r in ours]],
-        [[f, *[_added(r, f) for r in ours]] for f in ours[0].rss_features],
+        [[f, *[_added(r, f) for r in ours]]
+         for f in dict.fromkeys(f for r in ours for f in r.rss_features)],
     )
     mixes = table(
         ["catalog", "server", "requests", "seconds", "statuses"],
@@ -340,6 +348,8 @@ def main() -> None:
 
 def _added(r: Result, feature: str) -> str:
     names = list(r.rss_features)
+    if feature not in names:
+        return "-"
     value = r.rss_features[feature]
     at = names.index(feature)
     if at == 0:
