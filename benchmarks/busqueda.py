@@ -571,8 +571,8 @@ def server_section(sets: Sets) -> list[str]:
         "cache off (`FILMOTECA_RESPONSE_CACHE=0`: every request computed, repeats included), "
         f"queried over HTTP one request at a time ({time.strftime('%Y-%m-%d %H:%M UTC')}, "
         f"load average {os.getloadavg()[0]:.1f}). Server = the app's `Server-Timing` (from "
-        "the request reaching the app to the answer written), client = round trip; CPU = the server process's "
-        "CPU time over the requests, per request.", "",
+        "the request reaching the app to the answer written), client = round trip; CPU = "
+        "the server process's CPU time over the requests, per request.", "",
         table(["endpoint", "requests", "server p50 ms", "server p99 ms", "client p50 ms",
                "client p99 ms", "server CPU ms per request"], rows), "",
         f"Description search costs {desc[-1] / ref[-1]:.1f}x the CPU of a plain lookup in the "
