@@ -265,6 +265,7 @@ class SemanticIndex:
         self._title_numbers = np.zeros(0, dtype=np.int32)
         self._number_sets: dict[frozenset[int], int] = {}
         self._lock = threading.Lock()
+        self._last_typo: tuple[str, str | None] | None = None
 
     def __len__(self) -> int:
         return self.titles.films
@@ -324,13 +325,18 @@ class SemanticIndex:
         reach it."""
         if not key:
             return None
+        memo = self._last_typo  # one entry: the service asks before resolve_title does
+        if memo is not None and memo[0] == key:
+            return memo[1]
         keys, lengths = self._typo_lists()
         cutoff = TYPO_RATIO / 100
         low = bisect.bisect_left(lengths, len(key) * cutoff / (2 - cutoff))
         high = bisect.bisect_right(lengths, len(key) * (2 - cutoff) / cutoff)
         match = process.extractOne(key, keys[low:high], scorer=fuzz.ratio, processor=None,
                                    score_cutoff=TYPO_RATIO)
-        return None if match is None else str(match[0])
+        found = None if match is None else str(match[0])
+        self._last_typo = (key, found)
+        return found
 
     def _title_shapes(self) -> tuple[np.ndarray, np.ndarray, dict[frozenset[int], int]]:
         """Per film: log of its title's word count, and an id of its set of numbers (with

@@ -68,7 +68,9 @@ def find_film(
     if anio is not None and find_key(catalog.by_title, catalog.loose_titles, key) is not None:
         raise film_not_found(catalog, typed, key, anio, limits)
     index = semantic.get() if semantic is not None and key else None
-    if index is None:
+    if index is None or index.near_typo(key) is not None:
+        # a near-typo keeps today's 404, without waiting for the model (its first use
+        # after a wake-up costs about a second of CPU)
         raise film_not_found(catalog, typed, key, anio, limits)
     from filmoteca.semantic import NOT_CONFIDENT
 
