@@ -153,3 +153,17 @@ def test_build_without_embeddings_skips_the_stage(sample_dir: Path, tmp_path: Pa
     assert "embeddings" not in report["stages"]
     assert any("embeddings stage skipped" in note for note in report["notes"])
     assert result.manifest["films"] == 2993
+    # served as `filmoteca serve` serves it: no Spanish reading, description search 503
+    from fastapi.testclient import TestClient
+
+    from filmoteca.api.server import serving_app
+    from filmoteca.config import Settings
+    from filmoteca.services.catalog import load_catalog
+
+    app = serving_app(load_catalog(tmp_path / "catalog"), Settings())
+    with TestClient(app) as client:
+        assert client.get("/peliculas_duracion/Toy Story").status_code == 200
+        assert client.get("/peliculas_duracion/El padrino").status_code == 404
+        described = client.get("/buscar_descripcion", params={"q": "un tiburón"})
+        assert described.status_code == 503
+        assert "filmoteca build" in described.json()["detail"]["mensaje"]
