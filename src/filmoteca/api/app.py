@@ -32,7 +32,7 @@ from filmoteca.api.timing import ServerTimingMiddleware
 from filmoteca.config import RECOMMENDATIONS, Limits, Settings, get_settings
 from filmoteca.formatting import format_int
 from filmoteca.services.catalog import Catalog, load_catalog
-from filmoteca.services.semantic_layer import WARM_UP_DELAY, SemanticLayer
+from filmoteca.services.semantic_layer import SemanticLayer
 
 
 def description(limits: Limits) -> str:
@@ -65,21 +65,12 @@ def _freeze_heap() -> None:
     gc.freeze()
 
 
-def open_semantic(catalog: Catalog, settings: Settings) -> SemanticLayer | None:
-    """The semantic layer next to ``catalog`` (the folder it was loaded from), loading in
-    the background from :data:`WARM_UP_DELAY` seconds on; None for a catalog built without
-    one."""
-    folder = catalog.source.parent if catalog.source is not None else settings.catalog_dir
-    layer = SemanticLayer.open(folder, catalog)
-    return layer.start(delay=WARM_UP_DELAY) if layer is not None else None
-
-
 def create_app(catalog: Catalog | None = None, settings: Settings | None = None,
                semantic: SemanticLayer | None = None, open_layer: bool = True) -> FastAPI:
     """The API over ``catalog`` with ``settings`` (default: :func:`get_settings`); when
     ``catalog`` is None, the lifespan loads it from ``settings.catalog_dir``. ``semantic``:
     the catalog's semantic layer, else (with ``open_layer``) the one next to the catalog
-    (:func:`open_semantic`); ``app.state.semantic = None`` turns it off."""
+    (:meth:`SemanticLayer.beside`); ``app.state.semantic = None`` turns it off."""
     settings = settings or get_settings()
     limits = settings.limits
 
@@ -89,7 +80,8 @@ def create_app(catalog: Catalog | None = None, settings: Settings | None = None,
             app.state.catalog = load_catalog(settings.catalog_dir)
             _freeze_heap()
             if open_layer:
-                app.state.semantic = open_semantic(app.state.catalog, settings)
+                app.state.semantic = SemanticLayer.beside(app.state.catalog,
+                                                           settings.catalog_dir)
         yield
 
     app = FastAPI(
@@ -104,7 +96,7 @@ def create_app(catalog: Catalog | None = None, settings: Settings | None = None,
     if catalog is not None:
         _freeze_heap()
         if semantic is None and open_layer:
-            app.state.semantic = open_semantic(catalog, settings)
+            app.state.semantic = SemanticLayer.beside(catalog, settings.catalog_dir)
     errors.install(app)
     app.add_middleware(ServerTimingMiddleware)
     # Outermost: the hot requests are answered before FastAPI's routing (see .fast).

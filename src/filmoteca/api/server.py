@@ -19,7 +19,7 @@ from pathlib import Path
 from filmoteca.api.fast import ASGIApp, FastPath, Receive, Scope, Send
 from filmoteca.config import Settings
 from filmoteca.services.catalog import Catalog
-from filmoteca.services.semantic_layer import WARM_UP_DELAY, SemanticLayer
+from filmoteca.services.semantic_layer import SemanticLayer
 
 
 class LazyApp:
@@ -44,10 +44,7 @@ def serving_app(catalog: Catalog, settings: Settings) -> FastPath:
     (opened once here, loaded in the background from
     :data:`~filmoteca.services.semantic_layer.WARM_UP_DELAY` seconds on, shared by the fast
     path and the FastAPI app)."""
-    folder = catalog.source.parent if catalog.source is not None else settings.catalog_dir
-    semantic = SemanticLayer.open(folder, catalog)
-    if semantic is not None:
-        semantic.start(delay=WARM_UP_DELAY)
+    semantic = SemanticLayer.beside(catalog, settings.catalog_dir)
 
     def framework() -> ASGIApp:
         from filmoteca.api.app import create_app

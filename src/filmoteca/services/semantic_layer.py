@@ -92,6 +92,16 @@ class SemanticLayer:
 
         return cls(load)
 
+    @classmethod
+    def beside(cls, catalog: Catalog, catalog_dir: Path) -> SemanticLayer | None:
+        """The layer next to ``catalog`` (the folder it was loaded from, else
+        ``catalog_dir``), loading in the background from :data:`WARM_UP_DELAY` seconds on;
+        None for a catalog built without one. What the API app and ``filmoteca serve``
+        open."""
+        folder = catalog.source.parent if catalog.source is not None else catalog_dir
+        layer = cls.open(folder, catalog)
+        return layer.start(delay=WARM_UP_DELAY) if layer is not None else None
+
     def start(self, delay: float = 0.0) -> SemanticLayer:
         """Load in a daemon thread (once), after ``delay`` seconds; returns self. A request
         that needs the layer earlier loads it at once (:meth:`get`)."""
