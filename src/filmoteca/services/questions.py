@@ -25,14 +25,13 @@ from filmoteca.services.answers import (
     DirectorAnswer,
     DirectorFilm,
     DurationAnswer,
-    FilmRef,
     LanguageAnswer,
     items,
 )
 from filmoteca.services.catalog import Catalog
 from filmoteca.services.matching import NotFound, clean_input, find_key
 from filmoteca.services.semantic_layer import SemanticLayer
-from filmoteca.services.titles import find_film, interpreted
+from filmoteca.services.titles import film_refs, find_film, interpreted
 
 
 def peliculas_idioma(
@@ -63,13 +62,6 @@ def peliculas_idioma(
     )
 
 
-def _film_refs(catalog: Catalog, positions: list[int]) -> list[FilmRef]:
-    return items(FilmRef, [
-        {"id": catalog.ids[p], "titulo": catalog.titles[p], "anio": catalog.years[p]}
-        for p in positions
-    ])
-
-
 def peliculas_duracion(
     catalog: Catalog, pelicula: str, anio: int | None = None, limits: Limits = DEFAULT_LIMITS,
     semantic: SemanticLayer | None = None,
@@ -90,7 +82,7 @@ def peliculas_duracion(
     return DurationAnswer(
         titulo=film.title, id=film.id, duracion_min=film.runtime, anio=film.year,
         fecha_lanzamiento=film.release_date,
-        otras_coincidencias=_film_refs(catalog, match.others),
+        otras_coincidencias=film_refs(catalog, match.others),
         interpretacion=reading,
         mensaje=interpreted(reading, f"{film.title}. Duración: {runtime}. Año: {film.year}"),
     )

@@ -13,11 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from filmoteca.config import DEFAULT_LIMITS, RECOMMENDATIONS, Limits
-from filmoteca.services.answers import FilmRef, Recommendation, RecommendationAnswer, items
+from filmoteca.services.answers import Recommendation, RecommendationAnswer, items
 from filmoteca.services.catalog import Catalog
 from filmoteca.services.matching import clean_input
 from filmoteca.services.semantic_layer import SemanticLayer
-from filmoteca.services.titles import find_film, interpreted
+from filmoteca.services.titles import film_refs, find_film, interpreted
 
 
 def recomendacion(
@@ -57,10 +57,7 @@ def recomendacion(
     return RecommendationAnswer(
         titulo=title, id=catalog.ids[query], anio=query_year,
         recomendaciones=[r.titulo for r in picked], detalle=picked,
-        otras_coincidencias=items(FilmRef, [
-            {"id": catalog.ids[p], "titulo": catalog.titles[p], "anio": catalog.years[p]}
-            for p in match.others
-        ]),
+        otras_coincidencias=film_refs(catalog, match.others),
         interpretacion=reading,
         mensaje=interpreted(reading, mensaje),
     )

@@ -20,7 +20,7 @@ thresholds are calibrated so on labelled data, ``reports/busqueda.md``).
 from __future__ import annotations
 
 from filmoteca.config import DEFAULT_LIMITS, Limits
-from filmoteca.services.answers import Interpretation
+from filmoteca.services.answers import FilmRef, Interpretation, items
 from filmoteca.services.catalog import Catalog
 from filmoteca.services.matching import NotFound, TitleMatch, find_key, resolve_title
 from filmoteca.services.semantic_layer import SemanticLayer
@@ -47,6 +47,15 @@ def film_not_found(
         f"No se encontró ninguna película titulada '{typed.strip()}'.",
         catalog.suggest_titles.suggest(key, limits.max_suggestions),
     )
+
+
+def film_refs(catalog: Catalog, positions: list[int]) -> list[FilmRef]:
+    """The films at ``positions`` as ``otras_coincidencias`` lists them (the other films
+    sharing the title asked for)."""
+    return items(FilmRef, [
+        {"id": catalog.ids[p], "titulo": catalog.titles[p], "anio": catalog.years[p]}
+        for p in positions
+    ])
 
 
 def interpreted(reading: Interpretation | None, mensaje: str) -> str:
