@@ -96,6 +96,14 @@ NAMED: dict[str, tuple[Service, dict[str, tuple[int, int]]]] = {
 }
 _PREFIXES = {prefix.split("/")[1]: prefix for prefix in NAMED}
 
+#: Path -> (service called with the text of ``q``, integer query parameters it accepts).
+QUERIED: dict[str, tuple[Service, dict[str, tuple[int, int]]]] = {
+    "/buscar": (lambda c, v, q, lim, s: search.buscar(
+        c, v, q.get("limite", SEARCH_DEFAULT_LIMIT), q.get("pagina", 1), lim), _PAGE),
+    "/buscar_descripcion": (lambda c, v, q, lim, s: descriptions.buscar_descripcion(
+        c, s, v, q.get("limite", DESCRIPTION_DEFAULT_LIMIT)), _DESCRIPTION),
+}
+
 
 class _Fallback(Exception):
     """This request is for the FastAPI app."""
@@ -202,21 +210,12 @@ class FastPath:
                 if query:
                     raise _Fallback
                 return 200, self._health_body(catalog), False
-            if path == "/buscar":
-                numbers, strings = _query(query, _PAGE, ("q",))
+            if path in QUERIED:
+                service, integers = QUERIED[path]
+                numbers, strings = _query(query, integers, ("q",))
                 if "q" not in strings:
                     raise _Fallback  # FastAPI's 422 for a missing parameter
-                answer: BaseModel = search.buscar(
-                    catalog, strings["q"], numbers.get("limite", SEARCH_DEFAULT_LIMIT),
-                    numbers.get("pagina", 1), limits)
-                return 200, answer_body(answer), True
-            if path == "/buscar_descripcion":
-                numbers, strings = _query(query, _DESCRIPTION, ("q",))
-                if "q" not in strings:
-                    raise _Fallback
-                answer = descriptions.buscar_descripcion(
-                    catalog, self._semantic(), strings["q"],
-                    numbers.get("limite", DESCRIPTION_DEFAULT_LIMIT))
+                answer = service(catalog, strings["q"], numbers, limits, self._semantic())
                 return 200, answer_body(answer), True
             prefix = _PREFIXES.get(path[1:path.find("/", 1)] if path.find("/", 1) > 0 else "")
             if prefix is None:
