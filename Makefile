@@ -64,7 +64,7 @@ evaluate: $(VENV)/.installed $(CATALOG)  ## recommender evaluation -> reports/re
 
 eda: $(VENV)/.installed $(CATALOG)  ## EDA report -> reports/eda/index.html, and re-run notebooks/eda.ipynb
 	$(BIN)/filmoteca eda
-	$(BIN)/python -m filmoteca.eda.notebook
+	$(BIN)/python -m filmoteca.analysis.eda.notebook
 
 clean:
 	rm -rf data/processed data/synthetic .pytest_cache .mypy_cache .ruff_cache

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import psutil
 
 from _common import ROOT
-from filmoteca.devserver import free_port, stop, wait_until_ready
+from devserver import free_port, stop, wait_until_ready
 
 __all__ = ["free_port"]  # re-exported for api.py and serve.py
 
@@ -167,7 +167,7 @@ class Examples:
 
 def examples(catalog: Path, per_kind: int = 200) -> Examples:
     """Names that exist in ``catalog`` (read from its index, in this process only)."""
-    from filmoteca.services.catalog import load_catalog
+    from filmoteca.serve.catalog import load_catalog
 
     index = load_catalog(catalog)
     titles = list(dict.fromkeys(index.titles[p] for p in index.by_votes[:per_kind * 2]))

@@ -5,7 +5,7 @@ On the embedded real sample (2,993 films), with the hand-labelled sets of benchm
 
 1. Titles. Each labelled Spanish title, each no-film phrase, each near-typo and each Spanish
    title of a film that is *not* in the sample goes through the shipped engine
-   (``filmoteca.semantic.SemanticIndex.resolve_title``) and through today's matcher (exact /
+   (``filmoteca.serve.vectors.SemanticIndex.resolve_title``) and through today's matcher (exact /
    punctuation-blind lookup, else 404 with the fuzzy ``Suggester``'s suggestions). Reported:
    top-1, top-5, resolution recall and precision, false resolutions, and the share with the
    right film resolved or among the 5 suggestions a 404 would show. The engine's weights and
@@ -46,7 +46,10 @@ import orjson
 import pandas as pd
 
 from _common import ROOT, SAMPLE, ensure_catalog, machine, synthetic_raw, table
-from filmoteca import embeddings, encoder, semantic
+from filmoteca import encoder
+from filmoteca.build import vectors as embeddings
+from filmoteca.catalog import layout
+from filmoteca.serve import vectors as semantic
 from filmoteca.text import normalize
 
 DATA = ROOT / "benchmarks" / "data"
@@ -109,7 +112,7 @@ def built_with_arrays(kind: str) -> Path:
     """The ``sample`` or ``synthetic`` catalog (benchmarks/_common.py), rebuilt when it has
     no semantic arrays (built by an older version of the code)."""
     path = ensure_catalog(kind)
-    if not (path / semantic.FOLDER / semantic.IDS).is_file():
+    if not (path / layout.SEMANTIC_DIR / layout.IDS).is_file():
         raw = SAMPLE if kind == "sample" else synthetic_raw(FULL)
         subprocess.run([sys.executable, "-m", "filmoteca.cli", "build", "--raw", str(raw),
                         "--catalog", str(path)], cwd=ROOT, check=True)
@@ -142,9 +145,9 @@ class TitleRun:
 def todays_matcher(catalog: Catalog, queries: list[str]) -> TitleRun:
     """Today's behaviour: exact / punctuation-blind title lookup, else the 404's fuzzy
     suggestions (services.questions.peliculas_duracion, unchanged)."""
-    from filmoteca.services.catalog import load_catalog as load_serving
-    from filmoteca.services.matching import NotFound
-    from filmoteca.services.questions import peliculas_duracion
+    from filmoteca.serve.catalog import load_catalog as load_serving
+    from filmoteca.serve.matching import NotFound
+    from filmoteca.serve.questions import peliculas_duracion
 
     serving = load_serving(catalog.path)
     by_title: dict[str, int] = {}
@@ -416,15 +419,15 @@ def throughput(texts: list[str], workers: int) -> tuple[embeddings.EmbedStats, f
 
 def tiled_index(catalog: Catalog, folder: Path, out: Path, n: int) -> semantic.SemanticIndex:
     """Arrays for ``n`` films made by repeating the sample's vectors (SYNTHETIC), written by
-    the build's own :func:`filmoteca.embeddings.write_arrays`."""
+    the build's own :func:`filmoteca.build.vectors.write_arrays`."""
     base = len(catalog.films)
     take = np.arange(n) % base
-    for kind in embeddings.KINDS:
-        paths = embeddings.array_paths(folder, kind)
+    for kind in layout.KINDS:
+        paths = layout.array_paths(folder, kind)
         vectors = (np.load(paths["rows"])[:base].astype(np.float32)
                    * np.load(paths["scale"])[:base, None])[take]
         embeddings.write_arrays(out, kind, vectors, list(range(n)))
-    (out / embeddings.META).write_text(json.dumps({"synthetic": True, "films": n}))
+    (out / layout.META).write_text(json.dumps({"synthetic": True, "films": n}))
     titles = [f"{t} {i // base}" if i >= base else t
               for i, t in enumerate(catalog.films["title"].astype(str).to_numpy()[take])]
     votes = catalog.films["vote_count"].to_numpy()[take]
@@ -446,8 +449,9 @@ proc = psutil.Process()
 rss = lambda: proc.memory_info().rss / 2**20
 out = {}
 import numpy as np
-from filmoteca import semantic, encoder
-out["python + numpy + filmoteca.semantic"] = rss()
+from filmoteca import encoder
+from filmoteca.serve import vectors as semantic
+out["python + numpy + filmoteca.serve.vectors"] = rss()
 folder, table = Path(sys.argv[1]), sys.argv[2]
 titles = json.loads(Path(sys.argv[3]).read_text())
 votes = [1] * len(titles)
@@ -617,7 +621,7 @@ def main() -> None:
 
     # -- the arrays the catalog build wrote (semantic/), as the server opens them ----------
     work = Path(tempfile.mkdtemp(prefix="busqueda-"))
-    arrays = catalog.path / semantic.FOLDER
+    arrays = catalog.path / layout.SEMANTIC_DIR
     table_path = arrays / encoder.table_file_name()
     index = semantic.open_for_catalog(catalog.path, films["title"].astype(str).tolist(),
                                       films["vote_count"].tolist(), films["id"].tolist())
@@ -853,12 +857,12 @@ def main() -> None:
         lat: dict[str, list[float]] = {k: [] for k in names}
         cpu: dict[str, list[float]] = {k: [] for k in names}
         clock = time.thread_time
-        f32 = np.load(embeddings.array_paths(tiled_dir, "plots")["rows"]).astype(np.float32)
-        f32 *= np.load(embeddings.array_paths(tiled_dir, "plots")["scale"])[:, None]
+        f32 = np.load(layout.array_paths(tiled_dir, "plots")["rows"]).astype(np.float32)
+        f32 *= np.load(layout.array_paths(tiled_dir, "plots")["scale"])[:, None]
         from threadpoolctl import threadpool_limits
 
-        full_rows = np.load(embeddings.array_paths(tiled_dir, "plots")["rows"])
-        full_scale = np.load(embeddings.array_paths(tiled_dir, "plots")["scale"])
+        full_rows = np.load(layout.array_paths(tiled_dir, "plots")["rows"])
+        full_scale = np.load(layout.array_paths(tiled_dir, "plots")["scale"])
         block = np.empty((512, full_rows.shape[1]), dtype=np.float32)
 
         def i8_full_scan(vec: np.ndarray) -> np.ndarray:
@@ -998,7 +1002,7 @@ def main() -> None:
         f"{sorted({f[2] for f in folds})}, T {min(f[3] for f in folds)}.."
         f"{max(f[3] for f in folds)}, M {sorted({f[4] for f in folds})}.", "",
         f"On all the data the same rule chooses w_prior {full[0]}, w_length {full[1]}, "
-        f"w_number {full[2]}, T {full[3]}, M {full[4]}; shipped in filmoteca.semantic: "
+        f"w_number {full[2]}, T {full[3]}, M {full[4]}; shipped in filmoteca.serve.vectors: "
         f"w_prior {shipped[0]}, w_length {shipped[1]}, w_number {shipped[2]}, T {shipped[3]}, "
         f"M {shipped[4]}"
         + (" (the same)." if tuple(full) == shipped else " (DIFFERENT: update the constants).")

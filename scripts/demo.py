@@ -31,8 +31,8 @@ from rich.table import Table
 
 from filmoteca.catalog.store import CatalogError
 from filmoteca.config import get_settings
-from filmoteca.devserver import free_port, stop, wait_until_ready
-from filmoteca.services.catalog import load_catalog
+from devserver import free_port, stop, wait_until_ready
+from filmoteca.serve.catalog import load_catalog
 
 console = Console()
 Check = Callable[[dict[str, Any]], bool]

@@ -658,7 +658,7 @@ def render(scenes: Sequence[Scene], out: Path, *, catalog: Path | None = None,
     sys.path.insert(0, str(ROOT / "scripts"))
     from demo import start_server
 
-    from filmoteca.devserver import free_port, stop
+    from devserver import free_port, stop
 
     began = time.time()
     with tempfile.TemporaryDirectory(prefix="filmoteca-video-") as tmp:

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from filmoteca.cli import app
-from filmoteca.devserver import free_port, stop, wait_until_ready
+from devserver import free_port, stop, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]

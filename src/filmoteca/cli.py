@@ -135,8 +135,8 @@ def build(
     """Build the catalog (tables, recommender neighbours, serving index, vectors for
     Spanish search) from raw files."""
     from filmoteca.catalog.store import CatalogError
-    from filmoteca.pipeline import build_catalog
-    from filmoteca.raw.files import RawDataError
+    from filmoteca.build.pipeline import build_catalog
+    from filmoteca.build.raw.files import RawDataError
 
     try:
         with stages() as progress:
@@ -183,8 +183,8 @@ def download(
     from rich.table import Table
 
     from filmoteca.config import get_settings
-    from filmoteca.raw.download import DownloadError, spanish_int
-    from filmoteca.raw.download import download as run_download
+    from filmoteca.build.raw.download import DownloadError, spanish_int
+    from filmoteca.build.raw.download import download as run_download
 
     target = raw or get_settings().raw_dir
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
@@ -221,7 +221,7 @@ def synth(
 ) -> None:
     """Write SYNTHETIC raw files in the exact Kaggle format, resampled from the real sample."""
     from filmoteca.config import get_settings
-    from filmoteca.raw.synth import synthesize
+    from filmoteca.build.raw.synth import synthesize
 
     settings = get_settings()
     out = out or settings.synthetic_dir / f"{films}-seed{seed}"
@@ -286,7 +286,7 @@ def evaluate(
     require_extra("evaluate", "eda", "matplotlib")  # for its figure
     from filmoteca.catalog.store import CatalogError
     from filmoteca.config import get_settings
-    from filmoteca.recommender.evaluate import evaluate as run_evaluation
+    from filmoteca.analysis.evaluate import evaluate as run_evaluation
 
     out = out or get_settings().reports_dir
     try:
@@ -307,7 +307,7 @@ def eda(
     require_extra("eda", "eda", "matplotlib", "seaborn", "wordcloud")
     from filmoteca.catalog.store import CatalogError
     from filmoteca.config import get_settings
-    from filmoteca.eda.report import make_eda
+    from filmoteca.analysis.eda.report import make_eda
 
     out = out or get_settings().reports_dir / "eda"
     try:

@@ -1,7 +1,7 @@
 """How numbers are written for people, in Spanish: the one formatter of the project.
 
-Used by the API's ``mensaje`` sentences (:mod:`filmoteca.services`) and by the EDA's texts
-and axes (:mod:`filmoteca.eda`); the web page does the same in the browser with
+Used by the API's ``mensaje`` sentences (:mod:`filmoteca.serve`) and by the EDA's texts
+and axes (:mod:`filmoteca.analysis.eda`); the web page does the same in the browser with
 ``Intl.NumberFormat("es-ES", {useGrouping: "always"})``. JSON fields stay plain numbers.
 
 Spanish style: ``.`` groups thousands (also in 4-digit numbers: ``2.220``), ``,`` marks

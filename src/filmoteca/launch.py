@@ -31,7 +31,7 @@ def serve_catalog(catalog: Path | None, host: str | None, port: int | None,
     from filmoteca.api.server import run
     from filmoteca.catalog.store import CatalogError
     from filmoteca.config import get_settings
-    from filmoteca.services.catalog import load_catalog
+    from filmoteca.serve.catalog import load_catalog
 
     settings = get_settings()
     folder = catalog or settings.catalog_dir

@@ -143,8 +143,8 @@ def main() -> None:
 
     from filmoteca.api.server import serving_app
     from filmoteca.config import Settings
-    from filmoteca.pipeline import build_catalog
-    from filmoteca.services.catalog import load_catalog
+    from filmoteca.build.pipeline import build_catalog
+    from filmoteca.serve.catalog import load_catalog
 
     with tempfile.TemporaryDirectory() as tmp:
         result = build_catalog(catalog_dir=Path(tmp) / "catalog")

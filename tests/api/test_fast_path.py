@@ -111,7 +111,7 @@ def test_serving_app_answers_without_fastapi_until_it_is_needed(catalog_dir: Pat
         "import sys, pathlib, asyncio\n"
         "from filmoteca.api.server import serving_app\n"
         "from filmoteca.config import Settings\n"
-        "from filmoteca.services.catalog import load_catalog\n"
+        "from filmoteca.serve.catalog import load_catalog\n"
         f"app = serving_app(load_catalog(pathlib.Path({str(catalog_dir)!r})), Settings())\n"
         "async def get(path):\n"
         "    sent = []\n"

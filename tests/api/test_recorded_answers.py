@@ -15,7 +15,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from record_answers import BUILT_AT, RECORD  # beside this file (pytest puts it on the path)
+from tests.api.record_answers import BUILT_AT, RECORD
 
 RECORDS = [json.loads(line) for line in gzip.open(RECORD, "rt", encoding="utf-8")]
 

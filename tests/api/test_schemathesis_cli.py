@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from filmoteca.devserver import free_port, stop, wait_until_ready
+from devserver import free_port, stop, wait_until_ready
 
 ST = Path(sys.executable).with_name("st")
 

@@ -268,7 +268,7 @@ def test_aliases_appear_in_suggestions(client, url: str, suggestion: str) -> Non
 
 def test_the_docs_examples_are_real_answers(client) -> None:
     """The examples /docs shows for the new answers are what the sample answers."""
-    from filmoteca.services.answers import DescriptionAnswer, DurationAnswer
+    from filmoteca.serve.answers import DescriptionAnswer, DurationAnswer
 
     spanish = DurationAnswer.model_config["json_schema_extra"]["examples"][1]  # type: ignore[index]
     typed = spanish["interpretacion"]["consulta"]

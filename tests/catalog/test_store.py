@@ -13,8 +13,8 @@ import orjson
 import pytest
 
 from filmoteca.catalog import store
-from filmoteca.pipeline import BuildResult, build_catalog
-from filmoteca.services.catalog import load_catalog
+from filmoteca.build.pipeline import BuildResult, build_catalog
+from filmoteca.serve.catalog import load_catalog
 
 FILMS = 2993  # films in the catalog of the embedded sample
 
@@ -165,8 +165,8 @@ def test_a_publish_in_the_middle_of_a_read_does_not_mix_builds(
 ):
     import pyarrow.parquet as pq
 
-    from filmoteca.eda.data import load_data
-    from filmoteca.recommender.evaluate import load_tables
+    from filmoteca.analysis.eda.data import load_data
+    from filmoteca.analysis.evaluate import load_tables
 
     catalog = tmp_path / "catalog"
     _publish_copy(sample_build, catalog)

@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 from filmoteca.config import get_settings
-from filmoteca.devserver import free_port, stop, wait_until_ready
+from devserver import free_port, stop, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 

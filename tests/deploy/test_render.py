@@ -39,7 +39,7 @@ import httpx
 import pytest
 import yaml
 
-from filmoteca.devserver import free_port, stop, wait_until_ready
+from devserver import free_port, stop, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 BLUEPRINT = ROOT / "render.yaml"

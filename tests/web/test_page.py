@@ -23,8 +23,8 @@ import pytest
 import uvicorn
 
 from filmoteca.api.app import create_app
-from filmoteca.devserver import free_port
-from filmoteca.services.catalog import Catalog
+from devserver import free_port
+from filmoteca.serve.catalog import Catalog
 
 pytestmark = pytest.mark.browser
 

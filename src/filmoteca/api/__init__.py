@@ -9,12 +9,12 @@
 - :mod:`.responses`: the error body and the JSON bytes of answers, shared by both paths;
 - :mod:`.routers`: one router factory per resource (``peliculas``, ``recomendacion``,
   ``sistema``), built for the app's limits; they return the answer models of
-  :mod:`filmoteca.services.answers` (the response models of ``/docs``);
+  :mod:`filmoteca.serve.answers` (the response models of ``/docs``);
 - :mod:`.contract`: the rules of every parameter and the declared error bodies, generated
   from the settings the server enforces;
 - :mod:`.errors`: the Spanish 404/422/503 error model and its handlers;
 - :mod:`.deps`: request dependencies (the loaded catalog, or a 503);
 - :mod:`.timing`: the ``Server-Timing`` middleware the benchmarks read.
 
-The answers themselves live in :mod:`filmoteca.services`.
+The answers themselves live in :mod:`filmoteca.serve`.
 """

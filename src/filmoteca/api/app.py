@@ -5,7 +5,7 @@ catalog (given, or loaded by the lifespan from ``settings.catalog_dir``), the ro
 for ``settings.limits`` (:mod:`.routers`, whose published rules come from
 :mod:`.contract`), the Spanish error handlers, the ``Server-Timing`` middleware, and the
 static web page (``/`` serves ``api/static/index.html``; its assets are under ``/static``),
-the catalog's semantic layer (:mod:`filmoteca.services.semantic_layer`: Spanish titles,
+the catalog's semantic layer (:mod:`filmoteca.serve.semantic`: Spanish titles,
 ``/buscar_descripcion``), opened next to the catalog and loaded in a background thread, and
 in front of it all the fast path (:mod:`.fast`), which answers the hot requests with the
 same services and bytes.
@@ -31,8 +31,8 @@ from filmoteca.api.routers import descripcion, peliculas, recomendacion, sistema
 from filmoteca.api.timing import ServerTimingMiddleware
 from filmoteca.config import RECOMMENDATIONS, Limits, Settings, get_settings
 from filmoteca.formatting import format_int
-from filmoteca.services.catalog import Catalog, load_catalog
-from filmoteca.services.semantic_layer import SemanticLayer
+from filmoteca.serve.catalog import Catalog, load_catalog
+from filmoteca.serve.semantic import SemanticLayer
 
 
 def description(limits: Limits) -> str:

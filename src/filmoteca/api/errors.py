@@ -4,13 +4,13 @@ Owns the exception handlers that send :class:`~filmoteca.api.responses.ErrorResp
 body of every 4xx/5xx, declared in the schema for each operation by
 :mod:`filmoteca.api.contract`):
 
-- :class:`~filmoteca.services.matching.NotFound` -> **404**
+- :class:`~filmoteca.serve.matching.NotFound` -> **404**
   ``{"detail": {"mensaje": ..., "sugerencias": [the closest names]}}``;
-- :class:`~filmoteca.services.matching.InvalidInput` (empty, too long, control characters)
+- :class:`~filmoteca.serve.matching.InvalidInput` (empty, too long, control characters)
   and FastAPI's own :class:`RequestValidationError` (e.g. ``limite=abc``) -> **422** with the
   same shape;
 - :class:`CatalogUnavailable` (no catalog loaded) and
-  :class:`~filmoteca.services.semantic_layer.SemanticUnavailable` (a catalog without the
+  :class:`~filmoteca.serve.semantic.SemanticUnavailable` (a catalog without the
   vectors of description search) -> **503**;
 - unknown routes (404) and wrong methods (405, with ``Allow``), in Spanish, listing the
   endpoints;
@@ -29,8 +29,8 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from filmoteca.api.responses import ErrorResponse, error_body
-from filmoteca.services.matching import InvalidInput, NotFound
-from filmoteca.services.semantic_layer import SemanticUnavailable
+from filmoteca.serve.matching import InvalidInput, NotFound
+from filmoteca.serve.semantic import SemanticUnavailable
 
 log = logging.getLogger("filmoteca.api")
 

@@ -52,11 +52,11 @@ from filmoteca.config import (
     SEARCH_MAX_PAGE,
     Limits,
 )
-from filmoteca.services import descriptions, questions, recommend, search
-from filmoteca.services.answers import Health
-from filmoteca.services.catalog import Catalog
-from filmoteca.services.matching import InvalidInput, NotFound
-from filmoteca.services.semantic_layer import SemanticLayer, SemanticUnavailable
+from filmoteca.serve import descriptions, questions, recommend, search
+from filmoteca.serve.answers import Health
+from filmoteca.serve.catalog import Catalog
+from filmoteca.serve.matching import InvalidInput, NotFound
+from filmoteca.serve.semantic import SemanticLayer, SemanticUnavailable
 
 Scope = dict[str, Any]
 Message = dict[str, Any]

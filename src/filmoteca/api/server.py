@@ -1,7 +1,7 @@
 """What ``filmoteca serve`` runs: the fast path in front, the FastAPI app made on first need.
 
 Owns :func:`serving_app` and :func:`run`. The server process maps the catalog
-(:func:`filmoteca.services.catalog.load_catalog`, milliseconds), builds the
+(:func:`filmoteca.serve.catalog.load_catalog`, milliseconds), builds the
 :class:`~filmoteca.api.fast.FastPath` over it and starts uvicorn: the first question is
 answered without importing FastAPI at all. The FastAPI application
 (:func:`filmoteca.api.app.create_app`, with ``/docs``, ``/openapi.json``, the web page, the
@@ -18,8 +18,8 @@ from pathlib import Path
 
 from filmoteca.api.fast import ASGIApp, FastPath, Receive, Scope, Send
 from filmoteca.config import Settings
-from filmoteca.services.catalog import Catalog
-from filmoteca.services.semantic_layer import SemanticLayer
+from filmoteca.serve.catalog import Catalog
+from filmoteca.serve.semantic import SemanticLayer
 
 
 class LazyApp:
@@ -42,7 +42,7 @@ class LazyApp:
 def serving_app(catalog: Catalog, settings: Settings) -> FastPath:
     """The server's ASGI application over a loaded ``catalog``, with its semantic layer
     (opened once here, loaded in the background from
-    :data:`~filmoteca.services.semantic_layer.WARM_UP_DELAY` seconds on, shared by the fast
+    :data:`~filmoteca.serve.semantic.WARM_UP_DELAY` seconds on, shared by the fast
     path and the FastAPI app)."""
     semantic = SemanticLayer.beside(catalog, settings.catalog_dir)
 
@@ -60,7 +60,7 @@ def worker_app() -> FastPath:
     """The application of one worker process (``workers > 1``): the catalog of the
     settings (:func:`run` puts the chosen folder in ``FILMOTECA_CATALOG_DIR``), mapped by
     each worker; the mapped pages are shared between them."""
-    from filmoteca.services.catalog import load_catalog
+    from filmoteca.serve.catalog import load_catalog
 
     settings = Settings()  # read now: a forked worker inherits the parent's cached settings
     return serving_app(load_catalog(settings.catalog_dir), settings)

@@ -1,7 +1,7 @@
 """The layout of the serving index, shared by its writer and its reader.
 
-:mod:`filmoteca.catalog.index` (build side) writes ``index.bin`` (a section file,
-:mod:`filmoteca.catalog.binary`) with these sections and :mod:`filmoteca.services.catalog`
+:mod:`filmoteca.build.index` (build side) writes ``index.bin`` (a section file,
+:mod:`filmoteca.catalog.binary`) with these sections and :mod:`filmoteca.serve.catalog`
 (serving side) maps and checks them: both import this module, so the two can never
 disagree, and ``catalog/`` never imports ``services/``. Pure Python, no third-party imports
 (the serving process loads it).
@@ -10,6 +10,7 @@ disagree, and ``catalog/`` never imports ``services/``. Pure Python, no third-pa
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 #: Bumped whenever the layout changes: a server refuses an index of another version.
@@ -73,7 +74,7 @@ class DirectorRow(NamedTuple):
 
 def suggestion_choices(pairs: Iterable[tuple[str, str]]) -> tuple[list[str], list[str]]:
     """(keys, labels) of one ``suggest`` entry: the first label per non-empty key, sorted by
-    key length (then key), as :class:`filmoteca.services.matching.Suggester` requires."""
+    key length (then key), as :class:`filmoteca.serve.matching.Suggester` requires."""
     unique: dict[str, str] = {}
     for key, label in pairs:
         if key:
@@ -94,6 +95,35 @@ def word_index(keys: Sequence[str]) -> tuple[list[str], list[list[int]]]:
     return ordered, [words[word] for word in ordered]
 
 
-#: The folder of a catalog build with the title and plot vectors of Spanish search
-#: (written by :mod:`filmoteca.catalog.semantic_stage`, read by :mod:`filmoteca.semantic`).
+# The vectors of Spanish search: a folder of ``.npy`` arrays in each build (written by
+# :mod:`filmoteca.build.vectors`, read by :mod:`filmoteca.serve.vectors`). For each KIND:
+#
+#   KIND.i8.npy           int8 (rows, 512): one row per text, ``vector ~= row * scale``
+#   KIND.scale.npy        float32 (rows,): per-row scale (unit vectors: cosine = dot product)
+#   KIND.film.npy         int32 (rows,): the film position of each row (rows 0..n-1 are films
+#                         0..n-1; later rows are a film's other texts, e.g. its original title)
+#   KIND.coarse.i8.npy, KIND.coarse.scale.npy: the rows projected on KIND.basis.npy (float32
+#                         (512, 128)) and quantised again, scanned first by the search
+#
+# plus ``ids.npy`` (the TMDB id of each film position: a server refuses arrays of another
+# build), ``embeddings.json`` (model, counts) and the model's embedding table.
+
+#: The folder of the vectors inside a build.
 SEMANTIC_DIR = "semantic"
+#: The two kinds of text embedded.
+KINDS = ("titles", "plots")
+#: The TMDB ids file and the metadata file of the folder.
+IDS = "ids.npy"
+META = "embeddings.json"
+
+
+def array_paths(folder: Path, kind: str) -> dict[str, Path]:
+    """The files of one kind ("titles" or "plots") in a vectors folder."""
+    return {
+        "rows": folder / f"{kind}.i8.npy",
+        "scale": folder / f"{kind}.scale.npy",
+        "film": folder / f"{kind}.film.npy",
+        "coarse": folder / f"{kind}.coarse.i8.npy",
+        "coarse_scale": folder / f"{kind}.coarse.scale.npy",
+        "basis": folder / f"{kind}.basis.npy",
+    }

@@ -10,8 +10,8 @@ from fastapi import APIRouter
 from filmoteca.api import contract
 from filmoteca.api.deps import CatalogDep, SemanticDep
 from filmoteca.config import DESCRIPTION_DEFAULT_LIMIT, Limits
-from filmoteca.services import descriptions
-from filmoteca.services.answers import DescriptionAnswer
+from filmoteca.serve import descriptions
+from filmoteca.serve.answers import DescriptionAnswer
 
 
 def router(limits: Limits) -> APIRouter:

@@ -10,8 +10,8 @@ from fastapi import APIRouter
 from filmoteca.api import contract
 from filmoteca.api.deps import CatalogDep, SemanticDep
 from filmoteca.config import RECOMMENDATIONS, Limits
-from filmoteca.services import recommend
-from filmoteca.services.answers import RecommendationAnswer
+from filmoteca.serve import recommend
+from filmoteca.serve.answers import RecommendationAnswer
 
 
 def router(limits: Limits) -> APIRouter:

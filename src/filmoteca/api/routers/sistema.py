@@ -13,8 +13,8 @@ from filmoteca.api import contract
 from filmoteca.api.deps import CatalogDep
 from filmoteca.api.fast import STATIC_DIR
 from filmoteca.config import SEARCH_DEFAULT_LIMIT, Limits
-from filmoteca.services import search
-from filmoteca.services.answers import Health, SearchAnswer
+from filmoteca.serve import search
+from filmoteca.serve.answers import Health, SearchAnswer
 
 __all__ = ["STATIC_DIR", "router"]
 

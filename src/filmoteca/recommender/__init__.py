@@ -1,1 +1,0 @@
-"""Content-based hybrid recommender: neighbours precomputed at build time, and evaluation."""

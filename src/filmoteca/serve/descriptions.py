@@ -1,0 +1,80 @@
+"""``/buscar_descripcion``: films whose plot matches a description told in Spanish or English.
+
+Owns :func:`buscar_descripcion` and the rule of a valid description
+(:func:`clean_description`: from :data:`~filmoteca.config.DESCRIPTION_MIN_LENGTH` to
+:data:`~filmoteca.config.DESCRIPTION_MAX_LENGTH` characters, at least one visible, no control
+character; else :class:`~filmoteca.serve.matching.InvalidInput`, a Spanish 422). The
+search itself is :meth:`filmoteca.serve.vectors.SemanticIndex.search_descriptions` over the plot
+vectors (title, tagline, overview, genres and keywords of each film) of the catalog's
+semantic layer (:mod:`.semantic_layer`); without one the answer is
+:class:`~filmoteca.serve.semantic.SemanticUnavailable` (503).
+"""
+
+from __future__ import annotations
+
+import re
+
+from filmoteca.config import (
+    DESCRIPTION_DEFAULT_LIMIT,
+    DESCRIPTION_MAX_LENGTH,
+    DESCRIPTION_MIN_LENGTH,
+)
+from filmoteca.formatting import format_int
+from filmoteca.serve.answers import DescriptionAnswer, DescriptionHit
+from filmoteca.serve.catalog import Catalog
+from filmoteca.serve.matching import CONTROL_CLASS, SPACE_CLASS, InvalidInput
+from filmoteca.serve.semantic import SemanticLayer, SemanticUnavailable
+
+#: Decimals of ``similitud``.
+SIMILARITY_DECIMALS = 3
+#: Results named in ``mensaje``.
+NAMED = 3
+
+_CONTROL = re.compile(f"[{CONTROL_CLASS}]")
+_BLANK = re.compile(f"[{SPACE_CLASS}]*")
+
+UNAVAILABLE = ("La búsqueda por descripción no está disponible: este catálogo no tiene los "
+               "vectores de los argumentos. Reconstrúyalo con `filmoteca build` y reinicie el "
+               "servidor.")
+
+
+def clean_description(q: str) -> str:
+    """``q`` with its runs of whitespace collapsed; :class:`InvalidInput` (422) if it is too
+    short or too long (counted as typed), has a control character or nothing visible."""
+    if _CONTROL.search(q):
+        raise InvalidInput(
+            "La descripción contiene caracteres de control (saltos de línea, tabuladores u "
+            "otros invisibles); escríbala como texto normal.")
+    if len(q) > DESCRIPTION_MAX_LENGTH:
+        raise InvalidInput(
+            f"La descripción es demasiado larga: {format_int(len(q))} caracteres (máximo "
+            f"{DESCRIPTION_MAX_LENGTH}).")
+    if len(q) < DESCRIPTION_MIN_LENGTH or _BLANK.fullmatch(q):
+        raise InvalidInput(
+            f"La descripción es demasiado corta: escriba al menos {DESCRIPTION_MIN_LENGTH} "
+            "caracteres sobre el argumento (por ejemplo 'un tiburón aterroriza una playa').")
+    return " ".join(q.split())
+
+
+def buscar_descripcion(
+    catalog: Catalog, semantic: SemanticLayer | None, q: str,
+    limite: int = DESCRIPTION_DEFAULT_LIMIT,
+) -> DescriptionAnswer:
+    """The ``limite`` films whose plot is closest to ``q``, best first."""
+    text = clean_description(q)
+    index = semantic.get() if semantic is not None else None
+    if index is None:
+        raise SemanticUnavailable(UNAVAILABLE)
+    hits = [
+        DescriptionHit(id=catalog.ids[p], titulo=catalog.titles[p], anio=catalog.years[p],
+                       similitud=round(cosine, SIMILARITY_DECIMALS))
+        for p, cosine in index.search_descriptions(text, limite)
+    ]
+    if hits:
+        named = ", ".join(f"{hit.titulo} ({hit.anio})" for hit in hits[:NAMED])
+        mensaje = f"Películas cuyo argumento se parece a '{text}': {named}"
+        mensaje += f" y {format_int(len(hits) - NAMED)} más." if len(hits) > NAMED else "."
+    else:
+        mensaje = (f"Ninguna película: '{text}' no tiene letras ni números que comparar con "
+                   "los argumentos.")
+    return DescriptionAnswer(q=q, resultados=hits, mensaje=mensaje)

@@ -1,0 +1,194 @@
+"""The six catalog questions of the course, one function each (start reading here).
+
+Each function takes the loaded :class:`~filmoteca.serve.catalog.Catalog`, what the
+user typed and the :class:`~filmoteca.config.Limits` the API enforces (the defaults when
+omitted), and returns its answer model (:mod:`filmoteca.serve.answers`): the structured
+fields listed in the README ("La API") plus ``mensaje``, the Spanish sentence the course asks
+for. Matching is case-, accent- and whitespace-insensitive
+(:func:`~filmoteca.serve.matching.clean_input`); a miss raises
+:class:`~filmoteca.serve.matching.NotFound` with the closest names; empty, over-long or
+control-character input raises :class:`~filmoteca.serve.matching.InvalidInput`.
+
+Every answer is a dictionary lookup in the index precomputed at build time
+(:mod:`filmoteca.build.index`): nothing here scans the film table. Numbers in ``mensaje``
+follow :mod:`filmoteca.formatting` (``US$ 1.234.567``).
+"""
+
+from __future__ import annotations
+
+from filmoteca.config import DEFAULT_LIMITS, Limits
+from filmoteca.formatting import format_int, format_money, format_ratio
+from filmoteca.serve.answers import (
+    CollectionAnswer,
+    CompanyAnswer,
+    CountryAnswer,
+    DirectorAnswer,
+    DirectorFilm,
+    DurationAnswer,
+    LanguageAnswer,
+    items,
+)
+from filmoteca.serve.catalog import Catalog
+from filmoteca.serve.matching import NotFound, clean_input, find_key
+from filmoteca.serve.semantic import SemanticLayer
+from filmoteca.serve.titles import film_refs, find_film, interpreted
+
+
+def peliculas_idioma(
+    catalog: Catalog, idioma: str, limits: Limits = DEFAULT_LIMITS,
+) -> LanguageAnswer:
+    """Course: "Se ingresa un idioma (como están escritos en el dataset, no hay que
+    traducirlos!). Debe devolver la cantidad de películas producidas en ese idioma. Ejemplo de
+    retorno: X cantidad de películas fueron estrenadas en idioma X".
+
+    Counts films whose ``original_language`` is the language. Accepts the ISO 639-1 code
+    (``en``), the English name (``English``) or the Spanish name with or without accents
+    (``inglés``, ``ingles``); names come from babel (CLDR), plus the dataset's own names.
+    """
+    key = clean_input(idioma, "idioma", limits.max_input_length)
+    alias = find_key(catalog.language_aliases, catalog.loose_languages, key)
+    if alias is None:
+        raise NotFound(
+            f"No se encontró el idioma '{idioma.strip()}'. Escriba su código ISO 639-1 "
+            "(por ejemplo 'en') o su nombre en español o en inglés.",
+            catalog.suggest_languages.suggest(key, limits.max_suggestions),
+        )
+    code = catalog.language_aliases[alias]
+    row = catalog.languages[code]
+    return LanguageAnswer(
+        idioma=code, nombre=row.spanish, nombre_ingles=row.english, cantidad=row.films,
+        mensaje=f"{format_int(row.films)} cantidad de películas fueron estrenadas en idioma "
+                f"{row.spanish}",
+    )
+
+
+def peliculas_duracion(
+    catalog: Catalog, pelicula: str, anio: int | None = None, limits: Limits = DEFAULT_LIMITS,
+    semantic: SemanticLayer | None = None,
+) -> DurationAnswer:
+    """Course: "Se ingresa una pelicula. Debe devolver la duracion y el año. Ejemplo de
+    retorno: X . Duración: x. Año: xx".
+
+    A title shared by several films answers with the most voted one and lists the others in
+    ``otras_coincidencias``; ``anio`` picks the film of that year. An unknown runtime (missing
+    or 0 in the data) is ``null`` and written "desconocida". With ``semantic``, a title in
+    Spanish is read as the catalog's (:func:`~filmoteca.serve.titles.find_film`): the
+    answer says so in ``interpretacion`` and at the start of ``mensaje``.
+    """
+    key = clean_input(pelicula, "título", limits.max_input_length)
+    match, reading = find_film(catalog, pelicula, key, anio, limits, semantic)
+    film = catalog.film(match.position)
+    runtime = f"{film.runtime} minutos" if film.runtime is not None else "desconocida"
+    return DurationAnswer(
+        titulo=film.title, id=film.id, duracion_min=film.runtime, anio=film.year,
+        fecha_lanzamiento=film.release_date,
+        otras_coincidencias=film_refs(catalog, match.others),
+        interpretacion=reading,
+        mensaje=interpreted(reading, f"{film.title}. Duración: {runtime}. Año: {film.year}"),
+    )
+
+
+def franquicia(
+    catalog: Catalog, franquicia: str, limits: Limits = DEFAULT_LIMITS,
+) -> CollectionAnswer:
+    """Course: "Se ingresa la franquicia, retornando la cantidad de peliculas, ganancia total y
+    promedio. Ejemplo de retorno: La franquicia X posee X peliculas, una ganancia total de x y
+    una ganancia promedio de xx".
+
+    Accepts the collection name with or without the trailing " Collection" ("Toy Story" or
+    "Toy Story Collection"). Ganancia is ``revenue``; the mean is total / films.
+    """
+    key = clean_input(franquicia, "nombre de la franquicia", limits.max_input_length)
+    alias = find_key(catalog.collection_aliases, catalog.loose_collections, key)
+    if alias is None:
+        raise NotFound(
+            f"No se encontró la franquicia '{franquicia.strip()}'.",
+            catalog.suggest_collections.suggest(key, limits.max_suggestions),
+        )
+    row = catalog.collections[catalog.collection_aliases[alias]]
+    return CollectionAnswer(
+        franquicia=row.name, cantidad=row.films, ganancia_total=row.revenue,
+        ganancia_promedio=row.mean_revenue,
+        mensaje=f"La franquicia {row.name} posee {format_int(row.films)} películas, una "
+                f"ganancia total de {format_money(row.revenue)} y una ganancia promedio de "
+                f"{format_money(row.mean_revenue)}",
+    )
+
+
+def peliculas_pais(catalog: Catalog, pais: str, limits: Limits = DEFAULT_LIMITS) -> CountryAnswer:
+    """Course: "Se ingresa un país (como están escritos en el dataset, no hay que
+    traducirlos!), retornando la cantidad de peliculas producidas en el mismo. Ejemplo de
+    retorno: Se produjeron X películas en el país X".
+
+    Counts films with that production country. Accepts the ISO 3166-1 code (``US``), the
+    English name (``United States`` or the dataset's ``United States of America``) or the
+    Spanish name (``Estados Unidos``); names come from babel (CLDR).
+    """
+    key = clean_input(pais, "país", limits.max_input_length)
+    alias = find_key(catalog.country_aliases, catalog.loose_countries, key)
+    if alias is None:
+        raise NotFound(
+            f"No se encontró el país '{pais.strip()}'. Escriba su código ISO 3166-1 (por "
+            "ejemplo 'US') o su nombre en español o en inglés.",
+            catalog.suggest_countries.suggest(key, limits.max_suggestions),
+        )
+    code = catalog.country_aliases[alias]
+    row = catalog.countries[code]
+    return CountryAnswer(
+        pais=row.spanish, codigo=code, nombre_ingles=row.english, cantidad=row.films,
+        mensaje=f"Se produjeron {format_int(row.films)} películas en el país {row.spanish}",
+    )
+
+
+def productoras_exitosas(
+    catalog: Catalog, productora: str, limits: Limits = DEFAULT_LIMITS,
+) -> CompanyAnswer:
+    """Course: "Se ingresa la productora, entregandote el revunue total y la cantidad de
+    peliculas que realizo. Ejemplo de retorno: La productora X ha tenido un revenue de x".
+
+    Revenue is the sum of ``revenue`` of the company's films.
+    """
+    key = clean_input(productora, "nombre de la productora", limits.max_input_length)
+    found = find_key(catalog.companies, catalog.loose_companies, key)
+    if found is None:
+        raise NotFound(
+            f"No se encontró la productora '{productora.strip()}'.",
+            catalog.suggest_companies.suggest(key, limits.max_suggestions),
+        )
+    row = catalog.companies[found]
+    return CompanyAnswer(
+        productora=row.name, ganancia_total=row.revenue, cantidad=row.films,
+        mensaje=f"La productora {row.name} ha tenido un revenue de {format_money(row.revenue)}",
+    )
+
+
+def get_director(
+    catalog: Catalog, nombre_director: str, limits: Limits = DEFAULT_LIMITS,
+) -> DirectorAnswer:
+    """Course: "Se ingresa el nombre de un director que se encuentre dentro de un dataset
+    debiendo devolver el éxito del mismo medido a través del retorno. Además, deberá devolver
+    el nombre de cada película con la fecha de lanzamiento, retorno individual, costo y
+    ganancia de la misma. En formato lista."
+
+    ``retorno_total`` is the sum of ``return`` (revenue / budget, 0 when either is 0) of the
+    director's films; films are listed by release date.
+    """
+    key = clean_input(nombre_director, "nombre del director", limits.max_input_length)
+    found = find_key(catalog.directors, catalog.loose_directors, key)
+    if found is None:
+        raise NotFound(
+            f"No se encontró el director '{nombre_director.strip()}'.",
+            catalog.suggest_directors.suggest(key, limits.max_suggestions),
+        )
+    row = catalog.directors[found]
+    films = items(DirectorFilm, [
+        {"id": catalog.ids[p], "titulo": catalog.titles[p],
+         "fecha_lanzamiento": catalog.release_dates[p], "retorno": catalog.returns[p],
+         "costo": catalog.budgets[p], "ganancia": catalog.revenues[p]}
+        for p in row.positions
+    ])
+    return DirectorAnswer(
+        director=row.name, retorno_total=row.total_return, cantidad=len(films), peliculas=films,
+        mensaje=f"El director {row.name} ha dirigido {format_int(len(films))} películas con "
+                f"un retorno total de {format_ratio(row.total_return)}",
+    )
