@@ -134,9 +134,9 @@ def build(
 ) -> None:
     """Build the catalog (tables, recommender neighbours, serving index, vectors for
     Spanish search) from raw files."""
-    from filmoteca.catalog.store import CatalogError
     from filmoteca.build.pipeline import build_catalog
     from filmoteca.build.raw.files import RawDataError
+    from filmoteca.catalog.store import CatalogError
 
     try:
         with stages() as progress:
@@ -182,9 +182,10 @@ def download(
     from rich.progress import DownloadColumn, TransferSpeedColumn
     from rich.table import Table
 
-    from filmoteca.config import get_settings
-    from filmoteca.build.raw.download import DownloadError, spanish_int
+    from filmoteca.build.raw.download import DownloadError
     from filmoteca.build.raw.download import download as run_download
+    from filmoteca.config import get_settings
+    from filmoteca.formatting import format_int
 
     target = raw or get_settings().raw_dir
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
@@ -196,7 +197,7 @@ def download(
         raise fail(f"{exc}. {target} no se modificó.") from None
     table = Table("archivo", "filas", "tamaño", title=None, box=None, pad_edge=False)
     for got in result.files:
-        table.add_row(got.name, spanish_int(got.rows), f"{got.size / 1e6:,.1f} MB")
+        table.add_row(got.name, format_int(got.rows), f"{got.size / 1e6:,.1f} MB")
     console.print(table)
     if result.skipped:
         console.print(f"Los archivos ya estaban en {result.raw_dir} y son válidos: no se "
@@ -220,8 +221,8 @@ def synth(
     gzip: Annotated[bool, typer.Option("--gzip", help="Write .csv.gz files.")] = False,
 ) -> None:
     """Write SYNTHETIC raw files in the exact Kaggle format, resampled from the real sample."""
-    from filmoteca.config import get_settings
     from filmoteca.build.raw.synth import synthesize
+    from filmoteca.config import get_settings
 
     settings = get_settings()
     out = out or settings.synthetic_dir / f"{films}-seed{seed}"
@@ -261,10 +262,11 @@ def serve(
         help="HTTP server: uvicorn, or granian (optional: pip install granian).")] = "uvicorn",
 ) -> None:
     """Serve the API (the catalog must have been built)."""
-    from filmoteca.launch import ServeError, serve_catalog
+    from filmoteca.api.server import ServeError
+    from filmoteca.api.server import serve as run_server
 
     try:
-        serve_catalog(catalog, host, port, workers, server)
+        run_server(catalog, host, port, workers, server)
     except ServeError as exc:
         raise fail(str(exc)) from None
 
@@ -284,9 +286,9 @@ def evaluate(
 ) -> None:
     """Offline evaluation of the recommender on MovieLens ratings -> reports/recommender.md."""
     require_extra("evaluate", "eda", "matplotlib")  # for its figure
+    from filmoteca.analysis.evaluate import evaluate as run_evaluation
     from filmoteca.catalog.store import CatalogError
     from filmoteca.config import get_settings
-    from filmoteca.analysis.evaluate import evaluate as run_evaluation
 
     out = out or get_settings().reports_dir
     try:
@@ -305,9 +307,9 @@ def eda(
 ) -> None:
     """The hand-made exploratory report (figures + findings) -> reports/eda/index.html."""
     require_extra("eda", "eda", "matplotlib", "seaborn", "wordcloud")
+    from filmoteca.analysis.eda.report import make_eda
     from filmoteca.catalog.store import CatalogError
     from filmoteca.config import get_settings
-    from filmoteca.analysis.eda.report import make_eda
 
     out = out or get_settings().reports_dir / "eda"
     try:
@@ -318,5 +320,10 @@ def eda(
     console.print(f"EDA report written to {path}", highlight=False)
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """The console script ``filmoteca``."""
     app()
+
+
+if __name__ == "__main__":
+    main()

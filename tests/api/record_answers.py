@@ -141,16 +141,16 @@ def answer(client, method: str, target: str, built_at: str) -> dict[str, object]
 def main() -> None:
     from fastapi.testclient import TestClient
 
-    from filmoteca.api.server import serving_app
-    from filmoteca.config import Settings
+    from filmoteca.api.app import create_app
     from filmoteca.build.pipeline import build_catalog
+    from filmoteca.config import Settings
     from filmoteca.serve.catalog import load_catalog
 
     with tempfile.TemporaryDirectory() as tmp:
         result = build_catalog(catalog_dir=Path(tmp) / "catalog")
         catalog = load_catalog(result.path)
         settings = Settings(catalog_dir=Path(tmp) / "catalog")
-        with TestClient(serving_app(catalog, settings)) as client:
+        with TestClient(create_app(catalog, settings)) as client:
             lines = [answer(client, method, target, catalog.manifest.get("built_at", ""))
                      for method, target in requests(catalog)]
     with gzip.open(RECORD, "wt", encoding="utf-8") as out:

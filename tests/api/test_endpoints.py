@@ -116,12 +116,22 @@ def test_422_in_spanish(client, endpoint: str, typed: str, words: str) -> None:
     assert words in response.json()["detail"]["mensaje"]
 
 
-@pytest.mark.parametrize("query", ["q=", "q=" + "x" * 201, "q=a%09b", "", "q=a&limite=0",
-                                   "q=a&limite=abc", "q=a&pagina=-1", "q=a&limite=51"])
-def test_search_422(client, query: str) -> None:
+@pytest.mark.parametrize(("query", "mensaje"), [
+    ("q=", "Falta el texto a buscar: escriba al menos un carácter."),
+    ("q=" + "x" * 201,
+     "El texto a buscar es demasiado largo: 201 caracteres (máximo 200)."),
+    ("q=a%09b", "El texto a buscar contiene caracteres de control (saltos de línea, "
+                "tabuladores u otros invisibles); escríbalo como texto normal."),
+    ("", "Petición no válida: el parámetro 'q' es obligatorio."),
+    ("q=a&limite=0", "Petición no válida: el parámetro 'limite' debe ser mayor o igual que 1."),
+    ("q=a&limite=abc", "Petición no válida: el parámetro 'limite' debe ser un número entero."),
+    ("q=a&pagina=-1", "Petición no válida: el parámetro 'pagina' debe ser mayor o igual que 1."),
+    ("q=a&limite=51", "Petición no válida: el parámetro 'limite' debe ser menor o igual que 50."),
+])
+def test_search_422(client, query: str, mensaje: str) -> None:
     response = client.get("/buscar?" + query)
     assert response.status_code == 422
-    assert response.json()["detail"]["mensaje"]
+    assert response.json() == {"detail": {"mensaje": mensaje, "sugerencias": []}}
 
 
 def test_anio_422(client) -> None:

@@ -17,7 +17,8 @@ from fastapi.testclient import TestClient
 
 from tests.api.record_answers import BUILT_AT, RECORD
 
-RECORDS = [json.loads(line) for line in gzip.open(RECORD, "rt", encoding="utf-8")]
+with gzip.open(RECORD, "rt", encoding="utf-8") as lines:
+    RECORDS = [json.loads(line) for line in lines]
 
 
 def test_the_record_covers_every_route_and_kind_of_answer() -> None:
@@ -31,10 +32,10 @@ def test_the_record_covers_every_route_and_kind_of_answer() -> None:
 
 @pytest.fixture(scope="module")
 def served(catalog, catalog_dir):
-    from filmoteca.api.server import serving_app
+    from filmoteca.api.app import create_app
     from filmoteca.config import Settings
 
-    with TestClient(serving_app(catalog, Settings(catalog_dir=catalog_dir))) as client:
+    with TestClient(create_app(catalog, Settings(catalog_dir=catalog_dir))) as client:
         yield client, catalog.manifest.get("built_at", "")
 
 

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from devserver import free_port, stop, wait_until_ready
 
 ST = Path(sys.executable).with_name("st")

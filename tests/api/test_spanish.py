@@ -115,7 +115,7 @@ def test_not_confident_puts_the_cross_lingual_candidates_first(client, catalog) 
     assert detail["mensaje"].startswith(
         "No se encontró ninguna película titulada 'Jungla de cristal'. Si es un título en "
         "español")
-    fuzzy = catalog.suggest_titles.suggest("jungla de cristal", 5)
+    fuzzy = catalog.names["titles"].suggest("jungla de cristal", 5)
     assert {"The Jungle Book", "The Dark Crystal"} <= set(detail["sugerencias"])
     assert not {"The Jungle Book", "The Dark Crystal"} & set(fuzzy)
     assert len(detail["sugerencias"]) == 5
@@ -127,7 +127,7 @@ def test_a_title_read_without_confidence_is_the_first_suggestion(client, catalog
     detail = client.get("/peliculas_duracion/El resplandor").json()["detail"]
     (shining,) = _labelled("El resplandor")
     assert catalog.titles[catalog.position_of_id[shining]] == detail["sugerencias"][0]
-    assert detail["sugerencias"][0] not in catalog.suggest_titles.suggest("el resplandor", 5)
+    assert detail["sugerencias"][0] not in catalog.names["titles"].suggest("el resplandor", 5)
 
 
 @pytest.mark.parametrize("phrase", NOT_FILMS[NOT_FILMS["tipo"] == "frase"]["consulta"])

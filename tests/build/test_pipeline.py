@@ -13,10 +13,10 @@ import orjson
 import pytest
 
 from filmoteca.build import pipeline
-from filmoteca.catalog.binary import SectionFile
-from filmoteca.catalog.layout import INDEX_FILE, SEMANTIC_DIR
 from filmoteca.build.pipeline import BuildResult, build_catalog
 from filmoteca.build.raw.files import RawDataError
+from filmoteca.catalog.binary import SectionFile
+from filmoteca.catalog.layout import INDEX_FILE, SEMANTIC_DIR
 
 
 def test_build_writes_every_table_and_the_report(sample_build: BuildResult):
@@ -156,11 +156,11 @@ def test_build_without_embeddings_skips_the_stage(sample_dir: Path, tmp_path: Pa
     # served as `filmoteca serve` serves it: no Spanish reading, description search 503
     from fastapi.testclient import TestClient
 
-    from filmoteca.api.server import serving_app
+    from filmoteca.api.app import create_app
     from filmoteca.config import Settings
     from filmoteca.serve.catalog import load_catalog
 
-    app = serving_app(load_catalog(tmp_path / "catalog"), Settings())
+    app = create_app(load_catalog(tmp_path / "catalog"), Settings(catalog_dir=tmp_path / "catalog"))
     with TestClient(app) as client:
         assert client.get("/peliculas_duracion/Toy Story").status_code == 200
         assert client.get("/peliculas_duracion/El padrino").status_code == 404

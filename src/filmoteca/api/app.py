@@ -1,18 +1,15 @@
-"""The FastAPI application: :func:`create_app`.
+"""The FastAPI application: :func:`create_app`, the one assembly every server runs.
 
 Owns the assembly: the settings (given, else :func:`filmoteca.config.get_settings`), the
-catalog (given, or loaded by the lifespan from ``settings.catalog_dir``), the routers built
-for ``settings.limits`` (:mod:`.routers`, whose published rules come from
-:mod:`.contract`), the Spanish error handlers, the ``Server-Timing`` middleware, and the
-static web page (``/`` serves ``api/static/index.html``; its assets are under ``/static``),
-the catalog's semantic layer (:mod:`filmoteca.serve.semantic`: Spanish titles,
-``/buscar_descripcion``), opened next to the catalog and loaded in a background thread, and
-in front of it all the fast path (:mod:`.fast`), which answers the hot requests with the
-same services and bytes.
+catalog (given, or loaded by the lifespan from ``settings.catalog_dir``) and its semantic
+layer (:mod:`filmoteca.serve.semantic`, loaded in a background thread), the routers built for
+``settings.limits``, the Spanish error handlers, the web page under ``/static``, and the
+middleware around the routes, outermost first: ``Server-Timing`` (:mod:`.timing`), the
+response cache (:mod:`.cache`), and the direct answering of the routes (:mod:`.direct`).
 
-The serving process imports only FastAPI, pydantic, orjson, rapidfuzz and unidecode, and
-numpy for the semantic layer (in its loading thread): never pandas, pyarrow, scipy,
-scikit-learn or babel (a test checks ``sys.modules``).
+The serving process imports FastAPI, pydantic, orjson, rapidfuzz and unidecode, and numpy
+for the semantic layer (in its loading thread): never pandas, pyarrow, scipy, scikit-learn
+or babel (``tests/api/test_app.py`` checks ``sys.modules``).
 """
 
 from __future__ import annotations
@@ -23,11 +20,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 
 from filmoteca import __version__
 from filmoteca.api import errors
-from filmoteca.api.fast import FastPath
-from filmoteca.api.routers import descripcion, peliculas, recomendacion, sistema
+from filmoteca.api.cache import ResponseCache
+from filmoteca.api.direct import DirectRoutes
+from filmoteca.api.routers import busqueda, peliculas, recomendacion, sistema
 from filmoteca.api.timing import ServerTimingMiddleware
 from filmoteca.config import RECOMMENDATIONS, Limits, Settings, get_settings
 from filmoteca.formatting import format_int
@@ -57,10 +56,15 @@ recomendación de {RECOMMENDATIONS} películas similares.
 """
 
 
+#: No OpenTelemetry: nothing here exports traces or metrics, and checking for a provider on
+#: every request costs about 10 µs.
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+
+
 def _freeze_heap() -> None:
-    """Move everything allocated so far (the catalog: ~10^5 dicts and lists on the full
-    catalog) out of the garbage collector's reach: it never changes, and letting every
-    full collection walk it would add millisecond pauses to random requests."""
+    """Move everything allocated so far (the catalog's objects) out of the garbage
+    collector's reach: it never changes, and letting every full collection walk it would add
+    pauses to random requests."""
     gc.collect()
     gc.freeze()
 
@@ -69,8 +73,8 @@ def create_app(catalog: Catalog | None = None, settings: Settings | None = None,
                semantic: SemanticLayer | None = None, open_layer: bool = True) -> FastAPI:
     """The API over ``catalog`` with ``settings`` (default: :func:`get_settings`); when
     ``catalog`` is None, the lifespan loads it from ``settings.catalog_dir``. ``semantic``:
-    the catalog's semantic layer, else (with ``open_layer``) the one next to the catalog
-    (:meth:`SemanticLayer.beside`); ``app.state.semantic = None`` turns it off."""
+    the catalog's semantic layer, else (with ``open_layer``) the one next to the catalog,
+    loading in the background (:meth:`SemanticLayer.beside`)."""
     settings = settings or get_settings()
     limits = settings.limits
 
@@ -84,12 +88,8 @@ def create_app(catalog: Catalog | None = None, settings: Settings | None = None,
                                                            settings.catalog_dir)
         yield
 
-    app = FastAPI(
-        title="Filmoteca",
-        version=__version__,
-        description=description(limits),
-        lifespan=lifespan,
-    )
+    app = FastAPI(title="Filmoteca", version=__version__, description=description(limits),
+                  lifespan=lifespan, telemetry=NO_TELEMETRY)
     app.state.catalog = catalog
     app.state.settings = settings
     app.state.semantic = semantic
@@ -98,15 +98,12 @@ def create_app(catalog: Catalog | None = None, settings: Settings | None = None,
         if semantic is None and open_layer:
             app.state.semantic = SemanticLayer.beside(catalog, settings.catalog_dir)
     errors.install(app)
-    app.add_middleware(ServerTimingMiddleware)
-    # Outermost: the hot requests are answered before FastAPI's routing (see .fast).
-    app.add_middleware(FastPath, catalog=lambda: app.state.catalog, limits=limits,
-                       cache_entries=settings.response_cache,
-                       semantic=lambda: app.state.semantic)
-    app.include_router(peliculas.router(limits))
-    app.include_router(recomendacion.router(limits))
-    app.include_router(descripcion.router(limits))
-    app.include_router(sistema.router(limits))
+    for resource in (peliculas, recomendacion, busqueda, sistema):
+        app.include_router(resource.router(limits))
     app.mount("/static", StaticFiles(directory=sistema.STATIC_DIR, check_dir=False),
               name="static")
+    # Added innermost first: a request meets the timing, then the cache, then the routes.
+    app.add_middleware(DirectRoutes)
+    app.add_middleware(ResponseCache, entries=settings.response_cache)
+    app.add_middleware(ServerTimingMiddleware)
     return app

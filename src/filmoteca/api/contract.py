@@ -15,7 +15,7 @@ the ``/docs`` texts and the server's checks cannot drift apart:
   :func:`~filmoteca.serve.descriptions.clean_description`;
 - ``anio``, ``limite``, ``pagina``: integer ranges that FastAPI enforces (its 422 is put in
   Spanish by :mod:`filmoteca.api.errors`) and publishes as ``minimum``/``maximum``;
-- :func:`error_responses`: the :class:`~filmoteca.api.responses.ErrorResponse` body declared for
+- :func:`error_responses`: the :class:`~filmoteca.api.errors.ErrorResponse` body declared for
   404, 422 and 503, with descriptions stating the same limits.
 """
 
@@ -25,7 +25,7 @@ from typing import Any
 
 from fastapi import Path, Query
 
-from filmoteca.api.responses import ErrorResponse
+from filmoteca.api.errors import ErrorResponse
 from filmoteca.config import (
     DESCRIPTION_DEFAULT_LIMIT,
     DESCRIPTION_MAX_LENGTH,

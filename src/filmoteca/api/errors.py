@@ -1,20 +1,15 @@
-"""The error model of the API: every failure is a JSON ``detail`` with a Spanish ``mensaje``.
+"""Every failure as one JSON body with a Spanish ``mensaje``: the model and its handlers.
 
-Owns the exception handlers that send :class:`~filmoteca.api.responses.ErrorResponse` (the one
-body of every 4xx/5xx, declared in the schema for each operation by
-:mod:`filmoteca.api.contract`):
+Owns :class:`ErrorResponse` (``{"detail": {"mensaje", "sugerencias"}}``, declared for each
+operation by :mod:`.contract`) and the exception handlers that send it:
 
-- :class:`~filmoteca.serve.matching.NotFound` -> **404**
-  ``{"detail": {"mensaje": ..., "sugerencias": [the closest names]}}``;
-- :class:`~filmoteca.serve.matching.InvalidInput` (empty, too long, control characters)
-  and FastAPI's own :class:`RequestValidationError` (e.g. ``limite=abc``) -> **422** with the
-  same shape;
-- :class:`CatalogUnavailable` (no catalog loaded) and
-  :class:`~filmoteca.serve.semantic.SemanticUnavailable` (a catalog without the
-  vectors of description search) -> **503**;
-- unknown routes (404) and wrong methods (405, with ``Allow``), in Spanish, listing the
-  endpoints;
-- anything unexpected -> a Spanish 500 that is logged (the tests assert it never happens).
+- :class:`~filmoteca.serve.matching.NotFound` -> 404 with the closest names;
+- :class:`~filmoteca.serve.matching.InvalidInput` and FastAPI's ``RequestValidationError``
+  -> 422 (the parameter and the rule it breaks, in Spanish);
+- :class:`CatalogUnavailable` and :class:`~filmoteca.serve.semantic.SemanticUnavailable`
+  -> 503 saying what to run;
+- an unknown route -> 404 listing the app's own routes; another method -> 405;
+- anything unexpected -> a logged Spanish 500 (the tests assert it never happens).
 """
 
 from __future__ import annotations
@@ -26,23 +21,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from filmoteca.api.responses import ErrorResponse, error_body
 from filmoteca.serve.matching import InvalidInput, NotFound
 from filmoteca.serve.semantic import SemanticUnavailable
 
 log = logging.getLogger("filmoteca.api")
-
-__all__ = ["ErrorResponse", "error_response", "install"]
-
-ENDPOINTS = [
-    "/peliculas_idioma/{idioma}", "/peliculas_duracion/{pelicula}", "/franquicia/{franquicia}",
-    "/peliculas_pais/{pais}", "/productoras_exitosas/{productora}",
-    "/get_director/{nombre_director}", "/recomendacion/{titulo}", "/buscar?q=",
-    "/buscar_descripcion?q=", "/health",
-    "/docs",
-]
 
 NO_CATALOG = ("El catálogo no está cargado, así que el servicio todavía no puede responder. "
               "Constrúyalo con `filmoteca build` y reinicie el servidor.")
@@ -61,6 +47,31 @@ _REASONS = {
 }
 
 
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    mensaje: str = Field(description="Qué pasó y qué escribir en su lugar, en español.")
+    sugerencias: list[str] = Field(
+        default_factory=list,
+        description="Nombres parecidos a lo escrito (404), o las rutas disponibles si la "
+                    "ruta no existe; vacía en los demás casos.",
+    )
+
+
+class ErrorResponse(BaseModel):
+    """Every error: 404 (nothing found), 422 (input that cannot be a name or a number in
+    range), 503 (no catalog loaded)."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True, json_schema_extra={"examples": [{
+        "detail": {
+            "mensaje": "No se encontró ninguna película titulada 'toy stori'.",
+            "sugerencias": ["Toy Story", "Tokyo Fist", "Toys", "Money Train"],
+        },
+    }]})
+
+    detail: ErrorDetail
+
+
 class CatalogUnavailable(RuntimeError):
     """No catalog is loaded (the app was created without one and its lifespan did not run):
     HTTP 503."""
@@ -68,8 +79,23 @@ class CatalogUnavailable(RuntimeError):
 
 def error_response(status: int, mensaje: str, sugerencias: Sequence[str] = (),
                    headers: Mapping[str, str] | None = None) -> Response:
-    return Response(error_body(mensaje, sugerencias), status_code=status, headers=headers,
+    body = ErrorResponse(detail=ErrorDetail(mensaje=mensaje, sugerencias=list(sugerencias)))
+    return Response(body.model_dump_json().encode(), status_code=status, headers=headers,
                     media_type="application/json")
+
+
+def endpoints(app: Any) -> list[str]:
+    """The routes a lost user can try, as the app declares them: each published route
+    (``{name}`` for a path parameter, ``?q=`` for a required query parameter), then
+    ``/docs``."""
+    from filmoteca.api.direct import app_routes
+
+    found = []
+    for route in app_routes(app):
+        if isinstance(route, APIRoute) and route.include_in_schema:
+            required = [p.alias for p in route.dependant.query_params if p.field_info.is_required()]
+            found.append(route.path_format + "".join(f"?{name}=" for name in required[:1]))
+    return [*found, *([app.docs_url] if app.docs_url else [])]
 
 
 def _describe(error: Mapping[str, Any]) -> str:
@@ -114,7 +140,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     headers = getattr(exc, "headers", None)
     if exc.status_code == 404:
         return error_response(404, f"No existe la ruta {request.url.path}. Rutas disponibles:",
-                              ENDPOINTS, headers)
+                              endpoints(request.app), headers)
     if exc.status_code == 405:
         return error_response(405, "Método no permitido: esta API solo responde a GET.",
                               headers=headers)

@@ -1,11 +1,10 @@
-"""``Server-Timing: app;dur=<ms>`` on every response: time spent inside the server.
+"""``Server-Timing: app;dur=<ms>`` on every response: the time spent inside the server.
 
-Owns :class:`ServerTimingMiddleware`, a plain ASGI middleware (no per-request task or body
-copy). The duration runs from the moment the request reaches the application to the moment
-the response headers are sent; with FastAPI's JSON fast path the body is already serialized
-then, so it covers routing, validation, the lookup and serialization. The benchmarks
-(``benchmarks/api.py``) read it to report latency "at the server", free of client overhead.
+Owns :class:`ServerTimingMiddleware`, the outermost middleware (a plain ASGI wrapper): from
+the moment a request reaches the app to the moment its headers are sent (the body is ready
+then). The benchmarks read it to report latency at the server, free of client overhead.
 """
+
 
 from __future__ import annotations
 

@@ -1,22 +1,19 @@
-"""The rest of the API surface: ``/`` (the web page), ``/health`` and ``/buscar``.
+"""The service itself: ``/`` (the web page to try every question) and ``/health``.
 
 (No ``from __future__ import annotations``: see :mod:`.peliculas`.)
 """
 
-from typing import Annotated
-
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
 from filmoteca import __version__
 from filmoteca.api import contract
 from filmoteca.api.deps import CatalogDep
-from filmoteca.api.fast import STATIC_DIR
-from filmoteca.config import SEARCH_DEFAULT_LIMIT, Limits
-from filmoteca.serve import search
-from filmoteca.serve.answers import Health, SearchAnswer
+from filmoteca.config import PACKAGE_DIR, Limits
+from filmoteca.serve.answers import Health
 
-__all__ = ["STATIC_DIR", "router"]
+#: The web page (``index.html``) and its files, served under ``/static``.
+STATIC_DIR = PACKAGE_DIR / "api" / "static"
 
 FALLBACK_PAGE = (
     "<!doctype html><html lang='es'><meta charset='utf-8'><title>Filmoteca</title>"
@@ -38,25 +35,13 @@ def router(limits: Limits) -> APIRouter:
     @routes.get("/health", summary="Estado del servicio",
                 response_description="El servicio responde y este es su catálogo.",
                 responses=contract.error_responses(limits, 503))
-    async def health(catalog: CatalogDep) -> Health:
+    async def health(catalog: CatalogDep, response: Response) -> Health:
         """Estado, tipo de datos (sample, full o synthetic), cantidad de películas y fecha de
         construcción del catálogo."""
+        response.headers["Cache-Control"] = "no-store"  # the state of this process, now
         return Health(
             estado="ok", datos=catalog.dataset, peliculas=len(catalog),
             construido=str(catalog.manifest.get("built_at", "")), version=__version__,
         )
-
-    @routes.get("/buscar", summary="Buscar por título", response_description=contract.ANSWERED,
-                responses=contract.error_responses(limits, 422, 503))
-    async def buscar(
-        catalog: CatalogDep,
-        q: Annotated[str, contract.name_query(
-            limits, "Parte del título, del principio o de en medio.", "toy")],
-        limite: Annotated[int, contract.limite_query()] = SEARCH_DEFAULT_LIMIT,
-        pagina: Annotated[int, contract.pagina_query()] = 1,
-    ) -> SearchAnswer:
-        """Películas cuyo título contiene `q`, las más votadas primero, paginadas. Sin
-        coincidencias, `sugerencias` trae los títulos más parecidos."""
-        return search.buscar(catalog, q, limite, pagina, limits)
 
     return routes

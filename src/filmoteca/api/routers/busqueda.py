@@ -1,4 +1,4 @@
-"""``/buscar_descripcion``: films whose plot matches a description (Spanish or English).
+"""Search: ``/buscar`` (titles) and ``/buscar_descripcion`` (plots told in Spanish or English).
 
 (No ``from __future__ import annotations``: see :mod:`.peliculas`.)
 """
@@ -9,13 +9,26 @@ from fastapi import APIRouter
 
 from filmoteca.api import contract
 from filmoteca.api.deps import CatalogDep, SemanticDep
-from filmoteca.config import DESCRIPTION_DEFAULT_LIMIT, Limits
-from filmoteca.serve import descriptions
-from filmoteca.serve.answers import DescriptionAnswer
+from filmoteca.config import DESCRIPTION_DEFAULT_LIMIT, SEARCH_DEFAULT_LIMIT, Limits
+from filmoteca.serve import descriptions, search
+from filmoteca.serve.answers import DescriptionAnswer, SearchAnswer
 
 
 def router(limits: Limits) -> APIRouter:
     routes = APIRouter(tags=["Búsqueda"])
+
+    @routes.get("/buscar", summary="Buscar por título", response_description=contract.ANSWERED,
+                responses=contract.error_responses(limits, 422, 503))
+    async def buscar(
+        catalog: CatalogDep,
+        q: Annotated[str, contract.name_query(
+            limits, "Parte del título, del principio o de en medio.", "toy")],
+        limite: Annotated[int, contract.limite_query()] = SEARCH_DEFAULT_LIMIT,
+        pagina: Annotated[int, contract.pagina_query()] = 1,
+    ) -> SearchAnswer:
+        """Películas cuyo título contiene `q`, las más votadas primero, paginadas. Sin
+        coincidencias, `sugerencias` trae los títulos más parecidos."""
+        return search.buscar(catalog, q, limite, pagina, limits)
 
     @routes.get("/buscar_descripcion", summary="Buscar películas por su argumento",
                 response_description=contract.ANSWERED,
