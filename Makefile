@@ -40,9 +40,10 @@ test: $(VENV)/.installed  ## the whole test suite, slow and browser tests includ
 screenshots: $(VENV)/.installed  ## the web page test, saving its screenshots to reports/screenshots/
 	FILMOTECA_SCREENSHOTS_DIR=$(CURDIR)/reports/screenshots $(BIN)/python -m pytest tests/web
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed  ## ruff, mypy, and the import rules of pyproject.toml (lint-imports)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(VENV)/.installed  ## benchmarks -> reports/benchmarks/*.md (load.py uses Debian's wrk if installed)
 	$(BIN)/python benchmarks/build.py

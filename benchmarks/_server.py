@@ -21,6 +21,8 @@ from urllib.parse import quote
 import psutil
 
 from _common import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))  # devserver: child servers, shared with the tests
 from devserver import free_port, stop, wait_until_ready
 
 __all__ = ["free_port"]  # re-exported for api.py and serve.py

@@ -25,8 +25,15 @@ Measured per endpoint and server:
 Targets (issue 12): every question endpoint at >= 80% of the same server's ``/health``
 requests/s; the six-question mix at >= 15x the reference; p99 at the server under 5 ms.
 
+Designs (``--designs``, at 45,466 SYNTHETIC films): how the API answers, each measured
+cached and uncached against its own ``/health`` in the same run: the routes answered directly
+(:mod:`filmoteca.api.direct`, as deployed), the plain FastAPI app behind the same response
+cache (``benchmarks/_variants.py --design fastapi``), and the earlier hand-written fast path,
+run from a checkout of the commit that had it (``--before DIR``); plus each design's CPU
+from process start to its first answer.
+
 Usage: python benchmarks/api.py [--requests 2000] [--seconds 5] [--connections 8]
-       [--catalogs sample,synthetic] [--no-reference]
+       [--catalogs sample,synthetic] [--no-reference] [--designs] [--before DIR]
 """
 
 from __future__ import annotations
@@ -275,6 +282,78 @@ def http_stack() -> str:
     return ", ".join(found)
 
 
+VARIANTS = ROOT / "benchmarks" / "_variants.py"
+
+
+def design_servers(catalog: Path, before: Path | None) -> list[tuple[str, Server]]:
+    """The API designs compared, each cached and uncached (see the module docstring)."""
+    off = {"FILMOTECA_RESPONSE_CACHE": "0"}
+    out = []
+    for design in ("direct", "fastapi"):
+        for cache, env in (("cached", {}), ("uncached", off)):
+            port = free_port()
+            out.append((f"{design}, {cache}", Server(
+                f"{design}-{cache}", [sys.executable, str(VARIANTS), "--design", design,
+                                      "--catalog", str(catalog.resolve()), "--port",
+                                      str(port)], env, port)))
+    if before is not None:
+        for cache, env in (("cached", {}), ("uncached", off)):
+            port = free_port()
+            out.append((f"before: fast path, {cache}", Server(
+                f"before-{cache}", [sys.executable, "-m", "filmoteca.launch", "serve",
+                                    "--host", "127.0.0.1", "--port", str(port)],
+                {**env, "PYTHONPATH": str(before / "src"),
+                 "FILMOTECA_CATALOG_DIR": str(catalog.resolve())}, port)))
+    return out
+
+
+def first_answer_cpu(server: Server, target: str, log: Path, repeat: int = 3) -> float:
+    """Median CPU seconds (user + sys) of a fresh server process from spawn to its first
+    answer to ``target``."""
+    values = []
+    for _ in range(repeat):
+        with server.start(log):
+            server.wait_ready(target, any_answer=True)
+            assert server.proc is not None
+            times = psutil.Process(server.proc.pid).cpu_times()
+            values.append(times.user + times.system)
+        wait = time.perf_counter() + 2
+        while server.proc is not None and server.proc.poll() is None and \
+                time.perf_counter() < wait:
+            time.sleep(0.05)
+    return statistics.median(values)
+
+
+def designs_section(kind: str, plan: dict[str, tuple[list[str], int]],
+                    runs: dict[str, ServerRun], cpu: dict[str, float]) -> str:
+    names = list(runs)
+    rows = []
+    for row_name in plan:
+        row: list[object] = [row_name]
+        for name in names:
+            run = runs[name]
+            row += [run.rows[row_name].rps, f"{health_share(run, row_name):.0%}",
+                    Row.pct(run.rows[row_name].server_ms, 99)]
+        rows.append(row)
+    headers = ["endpoint"]
+    for name in names:
+        headers += [f"req/s ({name})", f"vs /health ({name})", f"p99 ms ({name})"]
+    lines = [
+        f"## API designs, {label(kind)}",
+        "",
+        "Each design alone on the same catalog, in one run (the module docstring says how "
+        "each runs). CPU from process start to the first answer of "
+        "`/peliculas_idioma/inglés` (median of 3 fresh processes) and RSS after the run:",
+        "",
+        table(["design", "CPU to first answer (s)", "RSS after the run (MB)"],
+              [[name, cpu[name], runs[name].rss_mb] for name in names]),
+        "",
+        table(headers, rows),
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def reference_server(catalog: Path) -> Server:
     port = free_port()
     return Server("reference", [sys.executable, str(REFERENCE), "--catalog",
@@ -304,6 +383,12 @@ def main() -> None:
     parser.add_argument("--report", default="api.md", help="file name in reports/benchmarks/")
     parser.add_argument("--no-granian", dest="granian", action="store_false",
                         help="skip the granian server (compared with uvicorn, cached)")
+    parser.add_argument("--designs", action="store_true",
+                        help="compare the API designs at 45,466 SYNTHETIC films (see above)")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="checkout of the commit with the earlier fast path, for --designs")
+    parser.add_argument("--designs-only", action="store_true",
+                        help="only the designs comparison (with --designs)")
     args = parser.parse_args()
     if args.granian and importlib.util.find_spec("granian") is None:
         print("granian is not installed (pip install -e '.[bench]'): not compared")
@@ -313,7 +398,18 @@ def main() -> None:
     sections: list[str] = []
     verdicts: list[str] = []
     with tempfile.TemporaryDirectory(prefix="filmoteca-api-bench-") as tmp:
-        for kind in args.catalogs.split(","):
+        if args.designs:
+            kind = "synthetic"
+            catalog = ensure_catalog(kind)
+            plan = plan_with_mix(examples(catalog))
+            design_runs, cpu = {}, {}
+            for name, server in design_servers(catalog, args.before):
+                log = Path(tmp) / f"{server.name}.log"
+                cpu[name] = first_answer_cpu(server, path("peliculas_idioma", "inglés"), log)
+                design_runs[name] = measure(server, plan, args.requests, args.seconds, WARMUP,
+                                            args.connections, log, paired=True)
+            sections.append(designs_section(kind, plan, design_runs, cpu))
+        for kind in ([] if args.designs_only else args.catalogs.split(",")):
             catalog = ensure_catalog(kind)
             plan = plan_with_mix(examples(catalog))
             print(f"{label(kind)}: {catalog}", flush=True)

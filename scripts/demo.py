@@ -25,13 +25,13 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 import httpx
+from devserver import free_port, stop, wait_until_ready
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
 from filmoteca.catalog.store import CatalogError
 from filmoteca.config import get_settings
-from devserver import free_port, stop, wait_until_ready
 from filmoteca.serve.catalog import load_catalog
 
 console = Console()

@@ -657,7 +657,6 @@ def render(scenes: Sequence[Scene], out: Path, *, catalog: Path | None = None,
     """Record ``scenes`` on the real app and write ``out`` (+ .vtt). A summary is returned."""
     sys.path.insert(0, str(ROOT / "scripts"))
     from demo import start_server
-
     from devserver import free_port, stop
 
     began = time.time()

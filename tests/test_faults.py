@@ -29,10 +29,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from filmoteca.catalog.layout import INDEX_FILE
 from devserver import free_port
+
 from filmoteca.build.pipeline import BuildResult, build_catalog
+from filmoteca.catalog.layout import INDEX_FILE
 
 TIMEOUT = 60  # seconds; every failing command must be far quicker than this
 

@@ -12,10 +12,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from devserver import free_port, stop, wait_until_ready
 from typer.testing import CliRunner
 
 from filmoteca.cli import app
-from devserver import free_port, stop, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]

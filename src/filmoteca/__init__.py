@@ -1,16 +1,19 @@
 """Filmoteca: a fast, forgiving movie API and recommender over The Movies Dataset.
 
-Flow of the package, one folder per stage (settings and paths: ``config.py``; the embedded
-real sample: ``sample/``):
+Two processes share one thing, the catalog on disk; read the folders in this order:
 
-    raw/          locate and read the raw Kaggle CSV files (or the embedded sample); synth data
-    etl/          parse Python-literal cells, apply the course's cleaning rules, unnest tables
-    recommender/  content-based hybrid model: neighbours precomputed at build time; evaluation
-    catalog/      the built catalog on disk (Parquet tables + serving index), written atomically
-    services/     the course questions answered from the serving index (no pandas at serve time),
-                  as the answer models of services/answers.py
-    api/          FastAPI app: routers, the published contract, error model, the web page at "/"
-    eda/          the hand-made exploratory report
+    build/     raw files -> etl -> neighbours, serving index, vectors -> a catalog build
+    catalog/   the catalog on disk: its layout, the index file, the build folders, tables
+    serve/     the catalog opened for answering: names, the questions, search, recommendations
+    api/       FastAPI: the routes (the contract), errors, the response cache
+    analysis/  offline: the EDA, the recommender's evaluation and tuning
+    cli.py     the ``filmoteca`` command
+
+Shared helpers: ``config.py`` (settings), ``text.py`` (name normalization),
+``formatting.py`` (Spanish numbers), ``progress.py``, ``folders.py`` (atomic publishing, a
+full disk), ``encoder.py`` (the multilingual model: the build embeds texts with it, the
+server embeds queries). The import rules are in ``pyproject.toml`` (import-linter).
 """
+
 
 __version__ = "0.1.0"

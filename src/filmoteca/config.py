@@ -124,7 +124,7 @@ class Settings(BaseSettings):
 
     max_input_length: int = Field(default=MAX_INPUT_LENGTH, ge=1)
     max_suggestions: int = Field(default=MAX_SUGGESTIONS, ge=0)
-    #: Answers kept, as bytes, by the API's fast path (entries; 0 turns the cache off).
+    #: Answers kept, as bytes, by the API's response cache (entries; 0 turns it off).
     response_cache: int = Field(default=10_000, ge=0)
 
     @field_validator("home", "raw_dir", "sample_dir", "catalog_dir", "reports_dir",

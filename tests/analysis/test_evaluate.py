@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from filmoteca.catalog.store import CatalogError
 from filmoteca.analysis import evaluate as ev
+from filmoteca.catalog.store import CatalogError
 
 
 @pytest.fixture(scope="module")

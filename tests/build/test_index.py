@@ -11,8 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from filmoteca.catalog import index as ix
-from filmoteca.catalog.store import table_path
+from filmoteca.build import index as ix
+from filmoteca.catalog.tables import table_path
 
 
 def unpack(column: np.ndarray) -> list[float]:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from filmoteca.catalog.store import table_path
 from filmoteca.build.etl.clean import Tables
-from filmoteca.progress import NullProgress
 from filmoteca.build.neighbours import compute_neighbours
+from filmoteca.catalog.tables import table_path
+from filmoteca.progress import NullProgress
 from filmoteca.text import normalize
 
 K = 10

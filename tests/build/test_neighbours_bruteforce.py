@@ -19,9 +19,9 @@ import pytest
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from filmoteca.catalog.store import table_path
 from filmoteca.build.etl.clean import Tables
 from filmoteca.build.neighbours import Weights
+from filmoteca.catalog.tables import table_path
 from filmoteca.text import normalize
 
 K = 10

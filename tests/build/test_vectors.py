@@ -69,7 +69,7 @@ def test_a_corrupt_shard_is_ignored(tmp_path: Path) -> None:
 
 
 def test_many_shards_are_merged(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(embeddings, "MAX_SHARDS", 2)
+    monkeypatch.setattr(vectors, "MAX_SHARDS", 2)
     for word in ("uno", "dos", "tres", "cuatro"):
         vectors.embed_texts([word], tmp_path)
     folder = tmp_path / encoder.model_id()

@@ -12,9 +12,9 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from filmoteca.build.pipeline import BuildResult, build_catalog
 from filmoteca.config import get_settings
 from filmoteca.encoder import TABLE_SHAPE, table_file_name
-from filmoteca.build.pipeline import BuildResult, build_catalog
 from filmoteca.serve.semantic import SemanticLayer
 
 

@@ -21,9 +21,9 @@ import sysconfig
 from pathlib import Path
 
 import httpx
+from devserver import free_port, stop, wait_until_ready
 
 from filmoteca.config import get_settings
-from devserver import free_port, stop, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 

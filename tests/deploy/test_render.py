@@ -38,7 +38,6 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-
 from devserver import free_port, stop, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -31,10 +31,13 @@ def test_serving_process_imports_no_build_stack(catalog_dir: Path) -> None:
         "from filmoteca.serve.catalog import load_catalog\n"
         f"app = create_app(load_catalog(pathlib.Path({str(catalog_dir)!r})))\n"
         "with TestClient(app) as c:\n"
-        "    for u in ('/health', '/peliculas_idioma/en', '/recomendacion/Toy Story',\n"
-        "              '/buscar?q=toy', '/get_director/nadie', '/peliculas_duracion/El padrino',\n"
-        "              '/buscar_descripcion?q=un tiburón'):\n"
-        "        assert c.get(u).status_code in (200, 404), u\n"
+        "    for u, status in (('/health', 200), ('/peliculas_idioma/en', 200),\n"
+        "                      ('/recomendacion/Toy Story', 200), ('/buscar?q=toy', 200),\n"
+        "                      ('/get_director/nadie', 404), ('/franquicia/x', 404),\n"
+        "                      ('/peliculas_duracion/El padrino', 200),\n"
+        "                      ('/peliculas_duracion/Toy Stroy', 404),\n"
+        "                      ('/buscar_descripcion?q=un tiburón', 200)):\n"
+        "        assert c.get(u).status_code == status, u\n"
         f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from devserver import free_port
 
 from filmoteca.api.app import create_app
-from devserver import free_port
 from filmoteca.serve.catalog import Catalog
 
 pytestmark = pytest.mark.browser

@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,104 +43,30 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from filmoteca.catalog import store
-from filmoteca.catalog.store import CatalogError
+from filmoteca.analysis.protocol import (
+    K,
+    Lists,
+    Result,
+    head_films,
+    load_tables,
+    long_tail,
+    make_queries,
+    model_lists,
+    score,
+    split_users,
+)
+from filmoteca.analysis.tune import compare_overview
 from filmoteca.build.etl.clean import Tables
-from filmoteca.progress import NullProgress, Progress
-from filmoteca.analysis import metrics
 from filmoteca.build.neighbours import (
-    LIKED,
     OverviewBlock,
     Weights,
-    compute_neighbours,
     duplicate_groups,
 )
-
-K = 5
-TEST_SHARE = 0.2
-HEAD_SHARE = 0.01
-Lists = dict[int, list[int]]
-
-
-@dataclass(frozen=True)
-class Query:
-    user_id: int
-    film_id: int
-    targets: frozenset[int]
-
-
-@dataclass
-class Result:
-    method: str
-    hr: float
-    precision: float
-    ndcg: float
-    coverage: float
-    hr_lt: float
-    precision_lt: float
-    ndcg_lt: float
-    coverage_lt: float
-    seconds: float
-
-
-def load_tables(catalog_dir: Path) -> Tables:
-    """The catalog's Parquet tables, all from the one build ``catalog_dir`` points to now
-    (resolved once: a build published meanwhile cannot mix two builds);
-    :class:`CatalogError` (one line) if the catalog or a table is missing."""
-    build = store.resolve(catalog_dir)
-    return Tables(**{f.name: store.read_table(build, f.name) for f in fields(Tables)})
-
-
-def split_users(ratings: pd.DataFrame, seed: int,
-                test_share: float = TEST_SHARE) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(training ratings, held-out ratings): users shuffled with ``seed``, 80/20."""
-    users = np.sort(ratings["user_id"].unique())
-    shuffled = np.random.default_rng(seed).permutation(users)
-    held_out = set(shuffled[: round(test_share * len(users))].tolist())
-    mask = ratings["user_id"].isin(held_out)
-    return ratings.loc[~mask], ratings.loc[mask]
-
-
-def make_queries(held_out: pd.DataFrame) -> list[Query]:
-    """One query per liked film of each held-out user with at least one other liked film."""
-    liked = held_out.loc[held_out["rating"] >= LIKED, ["user_id", "film_id"]]
-    queries = []
-    for user, films in liked.groupby("user_id", sort=True)["film_id"]:
-        mine = frozenset(int(f) for f in films)
-        for film in sorted(mine):
-            targets = mine - {film}
-            if targets:
-                queries.append(Query(int(str(user)), int(film), targets))
-    return queries
-
-
-def head_films(films: pd.DataFrame, train: pd.DataFrame,
-               share: float = HEAD_SHARE) -> frozenset[int]:
-    """The ``ceil(share * N)`` most-rated catalog films (training ratings; ties: lower id)."""
-    counts = train["film_id"].value_counts()
-    table = pd.DataFrame({"id": films["id"].to_numpy()})
-    table["n"] = table["id"].map(counts).fillna(0).astype(int)
-    table = table.sort_values(["n", "id"], ascending=[False, True])
-    return frozenset(int(i) for i in table["id"].head(math.ceil(share * len(films))))
-
-
-def long_tail(queries: list[Query], head: frozenset[int]) -> list[Query]:
-    out = []
-    for q in queries:
-        targets = q.targets - head
-        if targets:
-            out.append(replace(q, targets=targets))
-    return out
-
+from filmoteca.catalog import store
+from filmoteca.catalog.store import CatalogError
+from filmoteca.progress import NullProgress, Progress
 
 # --- methods: each gives every catalog film a list of K recommendations -------------------
-
-
-def model_lists(tables: Tables, train: pd.DataFrame, weights: Weights | None = None,
-                progress: Progress | None = None, overview: OverviewBlock | None = None) -> Lists:
-    nb = compute_neighbours(tables, progress or NullProgress(), ratings=train, k=K,
-                            weights=weights, with_reasons=False, overview=overview)
-    return _frame_lists(nb)
 
 
 def plot_embedding_block(build: Path) -> OverviewBlock | None:
@@ -167,64 +93,6 @@ def plot_embedding_block(build: Path) -> OverviewBlock | None:
         return sp.csr_matrix(matrix), [""] * vectors.shape[1]
 
     return block
-
-
-#: Overview weights tried for the plot embeddings on the validation users.
-EMBEDDING_WEIGHTS = (0.15, 0.3, 0.45, 0.6, 0.9, 1.2)
-
-
-def compare_overview(tables: Tables, seed: int, block: OverviewBlock,
-                     weights: Weights | None = None) -> dict[str, Any]:
-    """TF-IDF (shipped weights) against plot embeddings (their overview weight chosen among
-    :data:`EMBEDDING_WEIGHTS` by the tuning objective) on the VALIDATION users of
-    :mod:`filmoteca.analysis.tune` (never the held-out users), for the hybrid and the
-    content-only model, with a 95% paired bootstrap interval (users resampled, 2,000 times)
-    of the objective's difference (HR@5 + HR@5 long tail)."""
-    from filmoteca.analysis.tune import objective
-
-    weights = weights or Weights()
-    tried = {w: objective(tables, seed, replace(weights, overview=w), block)[0]
-             for w in EMBEDDING_WEIGHTS}
-    chosen = max(EMBEDDING_WEIGHTS, key=lambda w: (tried[w], -w))
-    train, _ = split_users(tables.ratings, seed)
-    fit, validation = split_users(train, seed + 1)
-    queries = make_queries(validation)
-    lt_queries = long_tail(queries, head_films(tables.films, fit))
-    rows: dict[str, Any] = {"weight": chosen, "tried": tried, "queries": len(queries)}
-    rng = np.random.default_rng(seed)
-    for mode, ratings in (("hybrid", weights.ratings), ("content", 0.0)):
-        hits = {}
-        for name, variant, overview in (
-                ("tfidf", replace(weights, ratings=ratings), None),
-                ("embeddings", replace(weights, ratings=ratings, overview=chosen), block)):
-            lists = model_lists(tables, fit, variant, overview=overview)
-            hits[name] = [np.array([metrics.hit_at_k(lists.get(q.film_id, []), q.targets, K)
-                                    for q in qs]) for qs in (queries, lt_queries)]
-        users = [np.array([q.user_id for q in qs]) for qs in (queries, lt_queries)]
-        everyone = np.unique(users[0])
-        draws = []
-        for _ in range(2000):
-            counts = pd.Series(rng.choice(everyone, len(everyone))).value_counts()
-            diff = 0.0
-            for part in (0, 1):
-                w = counts.reindex(users[part]).fillna(0).to_numpy()
-                delta = hits["embeddings"][part] - hits["tfidf"][part]
-                diff += float((delta * w).sum() / w.sum()) if w.sum() else 0.0
-            draws.append(diff)
-        rows[mode] = {name: (float(h[0].mean()), float(h[1].mean()))
-                      for name, h in hits.items()}
-        rows[mode]["interval"] = tuple(float(x) for x in np.percentile(draws, [2.5, 97.5]))
-    return rows
-
-
-def _frame_lists(nb: pd.DataFrame) -> Lists:
-    nb = nb.sort_values(["film_id", "rank"])
-    films = nb["film_id"].to_numpy(dtype=np.int64)
-    neighbours = nb["neighbour_id"].to_numpy(dtype=np.int64)
-    out: Lists = {}
-    for film, neighbour in zip(films.tolist(), neighbours.tolist(), strict=True):
-        out.setdefault(film, []).append(neighbour)
-    return out
 
 
 def random_lists(films: pd.DataFrame, seed: int) -> Lists:
@@ -281,28 +149,6 @@ def tfidf_lists(films: pd.DataFrame, chunk: int = 512) -> Lists:
             row = row[np.lexsort((row, -sims[i, row]))]
             out[int(ids[r0 + i])] = [int(ids[j]) for j in row if np.isfinite(sims[i, j])]
     return out
-
-
-# --- scoring -------------------------------------------------------------------------------
-
-
-def score(method: str, lists: Lists, queries: list[Query], lt_queries: list[Query],
-          catalog: set[int], head: frozenset[int], seconds: float) -> Result:
-    def avg(fn: Callable[[list[int], frozenset[int], int], float], qs: list[Query]) -> float:
-        return metrics.mean([fn(lists.get(q.film_id, []), q.targets, K) for q in qs])
-
-    return Result(
-        method=method,
-        hr=avg(metrics.hit_at_k, queries),
-        precision=avg(metrics.precision_at_k, queries),
-        ndcg=avg(metrics.ndcg_at_k, queries),
-        coverage=metrics.coverage(lists.values(), catalog, K),
-        hr_lt=avg(metrics.hit_at_k, lt_queries),
-        precision_lt=avg(metrics.precision_at_k, lt_queries),
-        ndcg_lt=avg(metrics.ndcg_at_k, lt_queries),
-        coverage_lt=metrics.coverage(lists.values(), catalog - head, K),
-        seconds=seconds,
-    )
 
 
 MODEL = "Filmoteca hybrid (content + co-ratings + prior)"

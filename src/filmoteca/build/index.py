@@ -1,65 +1,16 @@
-"""The serving index: everything the API answers from, precomputed once at build time.
+"""What the serving index holds, computed once from the clean tables at build time.
 
-Owns what goes into ``index.bin`` (written by :mod:`filmoteca.build.pipeline` through
-:func:`write_index`, memory-mapped by :mod:`filmoteca.serve.catalog`): :func:`build_index`
-computes the content from the clean tables, :func:`write_index` lays it out as sections of
-a :mod:`filmoteca.catalog.binary` file. Build time only: pandas and babel are allowed here,
-the serving process never imports this module.
-
-Every name key is ``filmoteca.text.normalize(name)``. Films are referred to by *position*
-(0-based row of the film columns), never by scanning. Everything the server needs is
-derived here, so that loading costs nothing but a ``mmap`` (layout
-:mod:`filmoteca.catalog.layout`, ``INDEX_VERSION``; ``T`` = sorted-key table, ``S`` = string
-list, other letters = array types)::
-
-    header        version, manifest (dataset kind, film count, build time), search gram
-    films.*       id q, year i, runtime i (minutes, 0 when unknown), vote_count q,
-                  vote_average d, revenue d, budget d, return d; title S, release_date S
-                  ("YYYY-MM-DD"); title_row i (the film's row in ``titles``); by_id i
-                  (positions sorted by id)
-    by_votes      i: film positions, most voted first (ties: lower id first)
-    titles        T: normalized title -> [film positions, most voted first]
-    search.*      trigram index of the titles in vote order (see ``_search``): lines S
-                  (normalized titles in vote order), grams S (sorted), offsets i, postings i
-    languages     T: ISO code -> [films with that original_language, Spanish name, English]
-    language_aliases   T: normalized code / English / Spanish / dataset name -> code
-    countries     T: ISO 3166 code -> [films produced there, Spanish name, English name]
-    country_aliases    T: normalized code / English / Spanish / dataset name -> code
-    companies     T: normalized name -> [display name, films, total revenue]
-    collections   T: normalized name -> [display name, films, total revenue, mean revenue]
-    collection_aliases T: normalized name with and without " Collection" -> collections key
-    directors     T: normalized name -> [display name, total return, film positions by date]
-    neighbours.*  top-k table: offsets i (n + 1 values: film p owns [offsets[p],
-                  offsets[p + 1])), film i (neighbour positions, best first), score f,
-                  reasons i (index into reason_sets)
-    reason_sets   S: distinct JSON lists of Spanish reasons ("mismo director: ...")
-    loose.KIND    T: key without punctuation -> exact key, only where they differ
-                  (:func:`filmoteca.text.loose_key`)
-    suggest.KIND.*  the fuzzy choice lists (:class:`filmoteca.serve.matching.Suggester`):
-                  keys S sorted by length, labels S, lengths i, and the word index: words S
-                  (sorted), word_offsets q, word_choices i
-
-Rows of languages, countries, companies, collections and directors are JSON lists in the
-field order of their :mod:`filmoteca.catalog.layout` types (``NamedCount``, ``CompanyRow``,
-``CollectionRow``, ``DirectorRow``), which the server reads them back through.
-
-The kinds of ``loose`` and ``suggest`` are titles, languages, countries, companies,
-collections and directors (their exact keys: ``titles``, the ``*_aliases`` maps,
-``companies``, ``directors``).
-
-Adding a section: compute it in :func:`build_index`, write it in :func:`write_index`, read
-it in :class:`filmoteca.serve.catalog.Catalog` (lazily if it is large), bump
-``INDEX_VERSION``.
-
-Counting rules: a language counts films by ``original_language``; a country, a company, a
-collection and a director count distinct films; money sums ``revenue``; a collection's mean
-is total revenue / films; a director's total return is the sum of ``return`` of their films.
-Languages and countries known to babel but absent from the data are kept with 0 films, so
-"¿cuántas películas en idioma klingon?" has an answer instead of a 404. TMDB's own codes
-(``cn`` = Cantonese, ``xx``, ``SU``...) get Spanish and English names, and every code the
-colloquial and regional names of :mod:`filmoteca.build.aliases` ("EEUU", "UK",
-"castellano", "cantonés" -> ``cn``).
+Owns :func:`index_sections` (every section of :mod:`filmoteca.catalog.layout`, one at a
+time: names, counts, totals, the title search, the neighbours, the loose and fuzzy name
+lists) and :func:`write_index` (each section laid out as it comes, so the whole index is
+never in memory). Counting rules: a language counts films by ``original_language``; a
+country, a company, a collection and a director count distinct films; money sums
+``revenue``; a collection's mean is total / films; a director's return is the sum of
+``return``. Languages and countries babel knows without films are kept with 0 films, and
+:mod:`.aliases` adds colloquial names. Adding a section: compute it here, name it in
+``layout``, read it in :class:`filmoteca.serve.catalog.Catalog`, bump ``INDEX_VERSION``.
 """
+
 
 from __future__ import annotations
 
@@ -73,6 +24,7 @@ import orjson
 import pandas as pd
 
 from filmoteca.build import aliases
+from filmoteca.build.etl.clean import Tables
 from filmoteca.catalog.binary import SectionWriter
 from filmoteca.catalog.layout import (
     ALIAS_TABLES,
@@ -89,7 +41,6 @@ from filmoteca.catalog.layout import (
     suggestion_choices,
     word_index,
 )
-from filmoteca.build.etl.clean import Tables
 from filmoteca.text import loose_key, normalize
 
 #: babel territory codes that are regions or pseudo-codes, not countries.

@@ -386,7 +386,7 @@ NEIGHBOUR_SCHEMA = pa.schema([("film_id", pa.int64()), ("neighbour_id", pa.int64
 
 
 #: Another overview block for the evaluation (films sorted by id -> row-L2-normalised
-#: matrix and column names): the plot embeddings of issue 10 were compared with TF-IDF so.
+#: matrix and column names): how the plot embeddings are compared with TF-IDF.
 OverviewBlock = Callable[[pd.DataFrame], tuple[sp.csr_matrix, list[str]]]
 
 

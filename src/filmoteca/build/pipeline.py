@@ -10,7 +10,7 @@ nothing behind.
 Memory stays bounded whatever the number of films: ``movies``, ``credits.csv`` and
 ``keywords.csv`` are streamed in chunks (:func:`filmoteca.build.raw.files.iter_raw`); each chunk is
 cleaned and unnested, and its rows are appended to the build's Parquet tables
-(:class:`filmoteca.catalog.store.TableWriter`) instead of being held. Only the film ids stay
+(:class:`filmoteca.catalog.tables.TableWriter`) instead of being held. Only the film ids stay
 in memory between chunks. The later stages read back just the columns they use.
 """
 
@@ -27,15 +27,16 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from filmoteca import __version__
-from filmoteca.catalog import store
-from filmoteca.build.index import index_sections, write_index
-from filmoteca.build.vectors import embed_catalog, require_model
-from filmoteca.config import get_settings
 from filmoteca.build.etl import clean
 from filmoteca.build.etl.report import BuildReport
-from filmoteca.progress import NullProgress, Progress
-from filmoteca.build.raw import files
+from filmoteca.build.index import index_sections, write_index
 from filmoteca.build.neighbours import neighbour_chunks, write_neighbours
+from filmoteca.build.raw import files
+from filmoteca.build.vectors import embed_catalog, require_model
+from filmoteca.catalog import store
+from filmoteca.catalog.tables import TableWriter, read_table, table_path
+from filmoteca.config import get_settings
+from filmoteca.progress import NullProgress, Progress
 
 #: What each later stage reads back: table -> (columns, of which read as categoricals);
 #: ``films`` included. The rest of the tables stays on disk (and is left empty).
@@ -73,7 +74,7 @@ def _movies(sources: files.RawSources, build: Path, report: BuildReport,
     path = sources.paths["movies"]
     progress.start("Films (rows read)")
     links = {table for table, *_ in clean.MOVIE_LINKS.values()}
-    writers = {name: store.TableWriter(build, name) for name in ("films", *sorted(links))}
+    writers = {name: TableWriter(build, name) for name in ("films", *sorted(links))}
     seen: set[int] = set()
     ids: list[np.ndarray] = []
     try:
@@ -101,8 +102,8 @@ def _credits(sources: files.RawSources, build: Path, film_ids: np.ndarray,
              report: BuildReport, progress: Progress) -> None:
     progress.start("Credits (rows read)", total=len(film_ids))
     seen: set[int] = set()
-    with store.TableWriter(build, "cast") as cast, \
-            store.TableWriter(build, "directors") as directors:
+    with TableWriter(build, "cast") as cast, \
+            TableWriter(build, "directors") as directors:
         for chunk, skipped in files.iter_raw(sources.paths["credits"], files.CREDITS):
             report.drop("credits.line_with_too_many_fields", skipped)
             cast_rows, director_rows = clean.credits_tables(chunk, film_ids, report,
@@ -116,7 +117,7 @@ def _keywords(sources: files.RawSources, build: Path, film_ids: np.ndarray,
               report: BuildReport, progress: Progress) -> None:
     progress.start("Keywords (rows read)", total=len(film_ids))
     seen: set[int] = set()
-    with store.TableWriter(build, "keywords") as keywords:
+    with TableWriter(build, "keywords") as keywords:
         for chunk, skipped in files.iter_raw(sources.paths["keywords"], files.KEYWORDS):
             report.drop("keywords_file.line_with_too_many_fields", skipped)
             keywords.write(clean.keywords_table(chunk, film_ids, report, seen))
@@ -131,13 +132,13 @@ def _ratings(sources: files.RawSources, build: Path, film_ids: np.ndarray,
     report.drop("ratings.line_with_too_many_fields", skipped)
     links, skipped = files.read_raw(sources.paths["links"], files.LINKS)
     report.drop("links.line_with_too_many_fields", skipped)
-    with store.TableWriter(build, "ratings") as writer:
+    with TableWriter(build, "ratings") as writer:
         writer.write(clean.ratings_table(ratings, links, film_ids, report))
 
 
 def _column(build: Path, table: str, column: str) -> Iterator[object]:
     """One column of a build's table, value by value, read in batches (never whole)."""
-    with pq.ParquetFile(store.table_path(build, table)) as parquet:
+    with pq.ParquetFile(table_path(build, table)) as parquet:
         for batch in parquet.iter_batches(columns=[column], batch_size=20_000):
             yield from batch.column(0).to_pylist()
 
@@ -149,9 +150,9 @@ def read_tables(build: Path, wanted: dict[str, tuple[list[str], list[str]]]) -> 
     for f in fields(clean.Tables):
         if f.name in wanted:
             columns, categories = wanted[f.name]
-            frames[f.name] = store.read_table(build, f.name, columns, categories)
+            frames[f.name] = read_table(build, f.name, columns, categories)
         else:
-            frames[f.name] = store.read_table(build, f.name).iloc[0:0]
+            frames[f.name] = read_table(build, f.name).iloc[0:0]
     return clean.Tables(**frames)
 
 
@@ -192,7 +193,7 @@ def build_catalog(
             # no reference kept here: the model drops the tables once its features are built
             chunks = neighbour_chunks(read_tables(build, RECOMMENDER_TABLES), progress,
                                       overviews=_column(build, "films", "overview"))
-            write_neighbours(chunks, store.table_path(build, "neighbours"))
+            write_neighbours(chunks, table_path(build, "neighbours"))
             del chunks
         manifest = {
             "dataset": sources.dataset,
@@ -204,7 +205,7 @@ def build_catalog(
         }
         with report.stage("index"):
             progress.start("Serving index")
-            with pq.ParquetFile(store.table_path(build, "neighbours")) as neighbours:
+            with pq.ParquetFile(table_path(build, "neighbours")) as neighbours:
                 batches = neighbours.iter_batches(batch_size=20_000)  # 2,000 films each
                 # no reference kept here: tables and sections are dropped once used
                 write_index(build, index_sections(read_tables(build, INDEX_TABLES),

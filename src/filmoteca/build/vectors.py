@@ -30,7 +30,8 @@ import numpy as np
 
 from filmoteca import encoder as encoder_module
 from filmoteca.catalog.layout import IDS, KINDS, META, SEMANTIC_DIR, array_paths
-from filmoteca.catalog.store import CatalogError, table_path
+from filmoteca.catalog.store import CatalogError
+from filmoteca.catalog.tables import table_path
 from filmoteca.progress import NullProgress, Progress
 
 if TYPE_CHECKING:

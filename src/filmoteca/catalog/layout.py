@@ -1,11 +1,24 @@
-"""The layout of the serving index, shared by its writer and its reader.
+"""The layout of the serving index and of the vector files, shared by writer and reader.
 
-:mod:`filmoteca.build.index` (build side) writes ``index.bin`` (a section file,
-:mod:`filmoteca.catalog.binary`) with these sections and :mod:`filmoteca.serve.catalog`
-(serving side) maps and checks them: both import this module, so the two can never
-disagree, and ``catalog/`` never imports ``services/``. Pure Python, no third-party imports
-(the serving process loads it).
+:mod:`filmoteca.build.index` writes ``index.bin`` (a :mod:`filmoteca.catalog.binary` section
+file) and :mod:`filmoteca.serve.catalog` maps it; both read the names below, so they cannot
+disagree. Sections (``T`` sorted-key table, ``S`` string list, else an array type)::
+
+    films.*        id, year, runtime, votes, score, revenue, budget, return; title S,
+                   release_date S; title_row (row in ``titles``), by_id (positions by id)
+    by_votes       film positions, most voted first
+    titles         T normalized title -> film positions, most voted first
+    search.*       trigram index of the titles in vote order
+    languages, countries            T code -> NamedCount; *_aliases T name -> code
+    companies, directors            T normalized name -> CompanyRow / DirectorRow
+    collections, collection_aliases T name (with or without " Collection") -> row
+    neighbours.*, reason_sets       each film's stored neighbours and their reasons
+    loose.KIND, suggest.KIND.*      punctuation-blind keys, fuzzy choices (NAME_TABLES)
+
+Rows are JSON lists in the field order of the NamedTuples below. Pure Python: the serving
+process imports it.
 """
+
 
 from __future__ import annotations
 
@@ -19,8 +32,18 @@ INDEX_VERSION = 4
 INDEX_FILE = "index.bin"
 #: Length of the n-grams of the title search index.
 SEARCH_GRAM = 3
-#: The kinds of name a user types; each has ``loose`` and ``suggest`` entries.
-NAME_KINDS = ("titles", "languages", "countries", "companies", "collections", "directors")
+#: The kinds of name a user types: the table its keys are looked up in and, when those keys
+#: are aliases (alias -> code), the table of its rows (code -> row). Each kind also has
+#: ``loose.KIND`` (punctuation-blind keys) and ``suggest.KIND.*`` (the fuzzy choices).
+NAME_TABLES: dict[str, tuple[str, str | None]] = {
+    "titles": ("titles", None),
+    "languages": ("language_aliases", "languages"),
+    "countries": ("country_aliases", "countries"),
+    "companies": ("companies", None),
+    "collections": ("collection_aliases", "collections"),
+    "directors": ("directors", None),
+}
+NAME_KINDS = tuple(NAME_TABLES)
 #: Numeric film columns and their section types (the strings are ``title``, ``release_date``).
 FILM_COLUMNS = {
     "id": "q", "year": "i", "runtime": "i", "vote_count": "q", "vote_average": "d",

@@ -28,7 +28,8 @@ marks it as this catalog's alone), which :func:`legacy_target` lets the build re
 Readers resolve the link ONCE (:func:`resolve`) and read every file from the real build
 folder, so a publish during a long read (evaluation, EDA) cannot mix two builds.
 
-Reading the manifest needs only :mod:`orjson`; reading tables needs pandas/pyarrow.
+Pure standard library and orjson (the serving process imports it); the Parquet tables of a
+build are :mod:`filmoteca.catalog.tables`.
 """
 
 from __future__ import annotations
@@ -39,14 +40,12 @@ import shutil
 import socket
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
 from filmoteca.catalog.layout import INDEX_FILE
-
-if TYPE_CHECKING:
-    import pandas as pd
+from filmoteca.folders import alive, swap_link
 
 MANIFEST = "manifest.json"
 REPORT = "build_report.json"
@@ -69,16 +68,6 @@ class CatalogError(Exception):
 def _dump(path: Path, data: Any, indent: bool = True) -> None:
     option = orjson.OPT_SERIALIZE_NUMPY | (orjson.OPT_INDENT_2 if indent else 0)
     path.write_bytes(orjson.dumps(data, option=option))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def builds_dir(catalog_dir: Path) -> Path:
@@ -111,7 +100,7 @@ def _remove_abandoned(catalog_dir: Path) -> None:
         if marker is None or marker.get("host") != socket.gethostname():
             continue
         pid = marker.get("pid")
-        if isinstance(pid, int) and pid != os.getpid() and not _alive(pid):
+        if isinstance(pid, int) and pid != os.getpid() and not alive(pid):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -168,11 +157,7 @@ def publish(catalog_dir: Path, build_dir: Path) -> Path:
     if catalog_dir.exists() and not catalog_dir.is_symlink():
         # A plain directory from another tool: keep it beside the catalog, never delete it.
         catalog_dir.rename(catalog_dir.with_name(catalog_dir.name + f".old-{os.getpid()}"))
-    link_tmp = catalog_dir.with_name(f".{catalog_dir.name}.link-{os.getpid()}")
-    if link_tmp.is_symlink():
-        link_tmp.unlink()
-    link_tmp.symlink_to(Path(final.parent.name) / final.name)
-    os.replace(link_tmp, catalog_dir)
+    swap_link(catalog_dir, Path(final.parent.name) / final.name)
     keep = {final.resolve()} | ({replaced} if replaced else set())
     for old in final.parent.iterdir():
         if (old.name.startswith(TMP_PREFIX) or old.is_symlink() or not old.is_dir()
@@ -217,68 +202,3 @@ def read_json(catalog_dir: Path, name: str) -> Any:
         return orjson.loads(path.read_bytes())
     except (orjson.JSONDecodeError, OSError) as exc:
         raise CatalogError(f"catalog is corrupt: {path} ({exc}); {HINT}") from None
-
-
-def table_path(catalog_dir: Path, name: str) -> Path:
-    return catalog_dir / f"{name}.parquet"
-
-
-class TableWriter:
-    """Appends frames to one Parquet table of a build, chunk by chunk (a build streams its
-    raw files), so a table never has to be held whole in memory. Every chunk is written
-    with the first chunk's schema."""
-
-    def __init__(self, build: Path, name: str) -> None:
-        self.path = table_path(build, name)
-        self.rows = 0
-        self._writer: Any = None
-        self._schema: Any = None
-
-    def write(self, frame: pd.DataFrame) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        if self._writer is None:
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            self._schema = table.schema
-            self._writer = pq.ParquetWriter(self.path, self._schema, compression="zstd")
-        else:
-            table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False)
-        if table.num_rows:
-            self._writer.write_table(table)
-            self.rows += table.num_rows
-
-    def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
-
-    def __enter__(self) -> TableWriter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def read_table(build: Path, name: str, columns: list[str] | None = None,
-               categories: list[str] | None = None) -> pd.DataFrame:
-    """One Parquet table of a build (pass the folder :func:`resolve` returned);
-    :class:`CatalogError` (one line) if it is missing or unreadable. ``categories``: text
-    columns read as pandas categoricals (each distinct value stored once: names repeat a lot
-    in link tables)."""
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    def lists_as_arrow(kind: pa.DataType) -> pd.ArrowDtype | None:
-        # list columns (the neighbours' reasons) stay Arrow: no Python list per row
-        return pd.ArrowDtype(kind) if pa.types.is_list(kind) else None
-
-    path = table_path(build, name)
-    if not path.exists():
-        raise CatalogError(f"catalog table not found: {path}; {HINT}")
-    try:
-        table = pq.read_table(path, columns=columns, read_dictionary=categories)
-        return table.to_pandas(types_mapper=lists_as_arrow).reset_index(drop=True)
-    except (OSError, ValueError, pa.ArrowException) as exc:
-        raise CatalogError(f"catalog table unreadable: {path} ({exc}); {HINT}") from None

@@ -1,13 +1,15 @@
-"""What the API answers, without the web framework (pydantic models, no FastAPI): the loaded
-catalog and one module per kind of question.
+"""The serving side: the catalog opened for answering, and every answer, without FastAPI.
 
-- :mod:`.answers`: the answer models every service returns (pydantic, declared once).
-- :mod:`.catalog`: the serving index loaded in memory (:class:`~.catalog.Catalog`).
-- :mod:`.matching`: user input checks (422) and name lookup with suggestions (404).
-- :mod:`.questions`: the six course questions, one function each.
-- :mod:`.search`: title search (``/buscar``).
-- :mod:`.recommend`: the stored recommendations (``/recomendacion``).
+- :mod:`.catalog`: ``index.bin`` memory-mapped (:class:`~.catalog.Catalog`);
+- :mod:`.matching`: what a user types -> a name (422 checks, lookup, 404 suggestions);
+- :mod:`.answers`: the pydantic model of every answer;
+- :mod:`.questions`: the six course questions, one function each;
+- :mod:`.titles`: a title, as in the catalog or in Spanish -> a film;
+- :mod:`.recommend`: ``/recomendacion``; :mod:`.search`: ``/buscar``;
+  :mod:`.descriptions`: ``/buscar_descripcion``;
+- :mod:`.semantic`: the catalog's semantic layer, loaded in the background;
+  :mod:`.vectors`: its search over the title and plot vectors (numpy).
 
-Nothing here imports pandas, numpy, pyarrow, scipy, scikit-learn or babel: the serving
-process stays small and starts fast.
+Never pandas, pyarrow, scipy, scikit-learn or babel (``pyproject.toml``, import-linter).
 """
+

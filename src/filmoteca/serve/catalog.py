@@ -1,28 +1,18 @@
-"""The serving catalog: ``index.bin`` memory-mapped, every answer read from it in place.
+"""The catalog opened for answering: ``index.bin`` memory-mapped, read in place.
 
-Owns :class:`Catalog` (what every question reads) and :func:`load_catalog`. The index is
-built by :mod:`filmoteca.build.index` (its docstring describes the sections) as a section
-file (:mod:`filmoteca.catalog.binary`). Loading maps the file and checks it (a missing,
-truncated or foreign file, another layout version or inconsistent arrays raise
-:class:`CatalogError` with a one-line message saying what to run): nothing is parsed,
-decoded or copied, so start-up costs the same at 3,000 films as at 1,000,000, and the file's
-pages are shared by every worker process serving it.
-
-Every lookup works on the mapped sections: numeric columns are ``memoryview`` arrays, names
-are sorted tables searched by binary search (a few microseconds), strings are decoded when
-read. Large derived structures that only some requests need (the fuzzy suggesters, used by
-404s) are created on first use; no request scans the film arrays.
-
-The name tables (languages, countries, companies, collections, directors) are mappings whose
-values are the NamedTuples of :mod:`filmoteca.catalog.layout`
-(``catalog.companies[key].revenue``).
+Owns :class:`Catalog` (what every answer reads) and :func:`load_catalog`, which maps the file
+and checks it (missing, truncated, another layout version: :class:`CatalogError`, one line
+saying what to run). Nothing is parsed or copied at start-up; names are found by binary
+search in sorted tables, strings decoded when read, and the fuzzy suggesters made on the
+first 404 that needs them. Start-up is measured in ``reports/benchmarks/serve.md``.
 """
+
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,12 +20,10 @@ import orjson
 
 from filmoteca.catalog.binary import SectionError, SectionFile, Strings, Table
 from filmoteca.catalog.layout import (
-    ALIAS_TABLES,
     FILM_COLUMNS,
     INDEX_FILE,
     INDEX_VERSION,
-    JSON_TABLES,
-    NAME_KINDS,
+    NAME_TABLES,
     NEIGHBOUR_FIELDS,
     SEARCH_GRAM,
     CollectionRow,
@@ -44,7 +32,7 @@ from filmoteca.catalog.layout import (
     NamedCount,
 )
 from filmoteca.catalog.store import CatalogError
-from filmoteca.serve.matching import Suggester, WordIndex
+from filmoteca.serve.matching import Names, Suggester, WordIndex
 
 HINT = "run `filmoteca build` (or `make build`)"
 
@@ -160,18 +148,33 @@ class Catalog:
         self.by_votes: Sequence[int] = index.array("by_votes")
         self.position_of_id = PositionOfId(self.ids, index.array("films.by_id"))
 
-        tables = {name: index.table(name, _same) for name in ALIAS_TABLES}
-        json_tables = {name: index.table(name, orjson.loads) for name in JSON_TABLES}
-        self.by_title: Table[list[int]] = json_tables["titles"]
+        # The name tables: titles -> film positions; language, country and collection
+        # aliases -> code -> row; companies and directors -> row (rows: catalog.layout).
+        rows: dict[str, Table[Any]] = {
+            "titles": index.table("titles", orjson.loads),
+            "languages": index.table("languages", _rows(NamedCount._make)),
+            "countries": index.table("countries", _rows(NamedCount._make)),
+            "companies": index.table("companies", _rows(CompanyRow._make)),
+            "collections": index.table("collections", _rows(CollectionRow._make)),
+            "directors": index.table("directors", _rows(DirectorRow._make)),
+        }
+        self.by_title: Table[list[int]] = rows["titles"]
         self.title_key = TitleKeys(index.array("films.title_row"), self.by_title)
-        self.languages = index.table("languages", _rows(NamedCount._make))
-        self.language_aliases: Table[str] = tables["language_aliases"]
-        self.countries = index.table("countries", _rows(NamedCount._make))
-        self.country_aliases: Table[str] = tables["country_aliases"]
-        self.companies = index.table("companies", _rows(CompanyRow._make))
-        self.collections = index.table("collections", _rows(CollectionRow._make))
-        self.collection_aliases: Table[str] = tables["collection_aliases"]
-        self.directors = index.table("directors", _rows(DirectorRow._make))
+        self.languages: Table[NamedCount] = rows["languages"]
+        self.countries: Table[NamedCount] = rows["countries"]
+        self.companies: Table[CompanyRow] = rows["companies"]
+        self.collections: Table[CollectionRow] = rows["collections"]
+        self.directors: Table[DirectorRow] = rows["directors"]
+        #: Each kind of name a user types (see :class:`~filmoteca.serve.matching.Names`).
+        self.names: dict[str, Names] = {}
+        for kind, (keys, coded) in NAME_TABLES.items():
+            for part in ("keys", "labels", "words"):  # suggesters are made on first use
+                index.strings(f"suggest.{kind}.{part}")
+            self.names[kind] = Names(
+                keys=rows[keys] if coded is None else index.table(keys, _same),
+                rows=rows[coded] if coded is not None else None,
+                loose=index.table(f"loose.{kind}", _same),
+                make_suggester=partial(self._suggester, kind))
 
         neighbours = {f: index.array(f"neighbours.{f}") for f in NEIGHBOUR_FIELDS}
         self._offsets = neighbours["offsets"]
@@ -180,7 +183,7 @@ class Catalog:
         self._neighbour_reasons = neighbours["reasons"]
         self._reason_sets = index.strings("reason_sets")
 
-        # Title search (services.search): one line per film, most voted first; a trigram
+        # Title search (serve.search): one line per film, most voted first; a trigram
         # index gives, per trigram, the ascending lines whose title contains it.
         self.search_positions: Sequence[int] = self.by_votes
         self.search_lines: Strings = index.strings("search.lines")
@@ -189,17 +192,6 @@ class Catalog:
         self.search_postings: Sequence[int] = index.array("search.postings")
         self.search_starts: Sequence[int] = index.array("search.lines.offsets")
 
-        # Punctuation-blind second chance (matching.find_key): exact key per loose key.
-        loose = {kind: index.table(f"loose.{kind}", _same) for kind in NAME_KINDS}
-        self.loose_titles: Table[str] = loose["titles"]
-        self.loose_languages: Table[str] = loose["languages"]
-        self.loose_countries: Table[str] = loose["countries"]
-        self.loose_companies: Table[str] = loose["companies"]
-        self.loose_collections: Table[str] = loose["collections"]
-        self.loose_directors: Table[str] = loose["directors"]
-        for kind in NAME_KINDS:  # the suggesters are made on first use; check them now
-            for part in ("keys", "labels", "words"):
-                index.strings(f"suggest.{kind}.{part}")
         _check_lengths(self, source)
 
     def _suggester(self, kind: str) -> Suggester:
@@ -210,32 +202,6 @@ class Catalog:
         return Suggester(index.strings(f"suggest.{kind}.keys"),
                          index.strings(f"suggest.{kind}.labels"),
                          lengths=index.array(f"suggest.{kind}.lengths"), words=words)
-
-    # Fuzzy suggestions (404s), one prepared table per kind of name, computed at build
-    # time; the Suggester object (and rapidfuzz) only on the first 404 of that kind.
-    @cached_property
-    def suggest_titles(self) -> Suggester:
-        return self._suggester("titles")
-
-    @cached_property
-    def suggest_languages(self) -> Suggester:
-        return self._suggester("languages")
-
-    @cached_property
-    def suggest_countries(self) -> Suggester:
-        return self._suggester("countries")
-
-    @cached_property
-    def suggest_companies(self) -> Suggester:
-        return self._suggester("companies")
-
-    @cached_property
-    def suggest_collections(self) -> Suggester:
-        return self._suggester("collections")
-
-    @cached_property
-    def suggest_directors(self) -> Suggester:
-        return self._suggester("directors")
 
     @cached_property
     def search_text(self) -> str:

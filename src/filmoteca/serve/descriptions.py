@@ -1,18 +1,14 @@
 """``/buscar_descripcion``: films whose plot matches a description told in Spanish or English.
 
-Owns :func:`buscar_descripcion` and the rule of a valid description
-(:func:`clean_description`: from :data:`~filmoteca.config.DESCRIPTION_MIN_LENGTH` to
-:data:`~filmoteca.config.DESCRIPTION_MAX_LENGTH` characters, at least one visible, no control
-character; else :class:`~filmoteca.serve.matching.InvalidInput`, a Spanish 422). The
-search itself is :meth:`filmoteca.serve.vectors.SemanticIndex.search_descriptions` over the plot
-vectors (title, tagline, overview, genres and keywords of each film) of the catalog's
-semantic layer (:mod:`.semantic_layer`); without one the answer is
-:class:`~filmoteca.serve.semantic.SemanticUnavailable` (503).
+Owns :func:`buscar_descripcion` and the rule of a valid description (:func:`clean_description`:
+the input check of :mod:`.matching` with a description's bounds). The search is
+:meth:`filmoteca.serve.vectors.SemanticIndex.search_descriptions`; without a semantic layer
+the answer is :class:`~filmoteca.serve.semantic.SemanticUnavailable` (503). Quality and cost:
+``reports/busqueda.md``.
 """
 
-from __future__ import annotations
 
-import re
+from __future__ import annotations
 
 from filmoteca.config import (
     DESCRIPTION_DEFAULT_LIMIT,
@@ -22,7 +18,7 @@ from filmoteca.config import (
 from filmoteca.formatting import format_int
 from filmoteca.serve.answers import DescriptionAnswer, DescriptionHit
 from filmoteca.serve.catalog import Catalog
-from filmoteca.serve.matching import CONTROL_CLASS, SPACE_CLASS, InvalidInput
+from filmoteca.serve.matching import InvalidInput, broken_rule
 from filmoteca.serve.semantic import SemanticLayer, SemanticUnavailable
 
 #: Decimals of ``similitud``.
@@ -30,26 +26,25 @@ SIMILARITY_DECIMALS = 3
 #: Results named in ``mensaje``.
 NAMED = 3
 
-_CONTROL = re.compile(f"[{CONTROL_CLASS}]")
-_BLANK = re.compile(f"[{SPACE_CLASS}]*")
-
 UNAVAILABLE = ("La búsqueda por descripción no está disponible: este catálogo no tiene los "
                "vectores de los argumentos. Reconstrúyalo con `filmoteca build` y reinicie el "
                "servidor.")
 
 
 def clean_description(q: str) -> str:
-    """``q`` with its runs of whitespace collapsed; :class:`InvalidInput` (422) if it is too
-    short or too long (counted as typed), has a control character or nothing visible."""
-    if _CONTROL.search(q):
+    """``q`` with its runs of whitespace collapsed; :class:`InvalidInput` (422) if it breaks
+    the rule of valid input (:func:`~filmoteca.serve.matching.broken_rule`) with the bounds
+    of a description (counted as typed)."""
+    rule = broken_rule(q, DESCRIPTION_MIN_LENGTH, DESCRIPTION_MAX_LENGTH)
+    if rule == "control":
         raise InvalidInput(
             "La descripción contiene caracteres de control (saltos de línea, tabuladores u "
             "otros invisibles); escríbala como texto normal.")
-    if len(q) > DESCRIPTION_MAX_LENGTH:
+    if rule == "long":
         raise InvalidInput(
             f"La descripción es demasiado larga: {format_int(len(q))} caracteres (máximo "
             f"{DESCRIPTION_MAX_LENGTH}).")
-    if len(q) < DESCRIPTION_MIN_LENGTH or _BLANK.fullmatch(q):
+    if rule == "short":
         raise InvalidInput(
             f"La descripción es demasiado corta: escriba al menos {DESCRIPTION_MIN_LENGTH} "
             "caracteres sobre el argumento (por ejemplo 'un tiburón aterroriza una playa').")

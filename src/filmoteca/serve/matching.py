@@ -31,12 +31,13 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from filmoteca.catalog.layout import MIN_WORD, word_index
-from filmoteca.config import MAX_INPUT_LENGTH, MAX_SUGGESTIONS
+from filmoteca.config import DEFAULT_LIMITS, MAX_INPUT_LENGTH, MAX_SUGGESTIONS, Limits
 from filmoteca.text import loose_key, normalize
 
 #: Minimum ``fuzz.ratio`` (0-100) for a suggestion.
@@ -91,6 +92,20 @@ class NotFound(LookupError):
         self.sugerencias = list(sugerencias)
 
 
+def broken_rule(value: str, min_length: int, max_length: int) -> str | None:
+    """The rule of valid input that ``value`` breaks, the one check of every text a user
+    types (names and descriptions): "control" (a control character), "long" (more than
+    ``max_length`` characters), "short" (fewer than ``min_length``, or nothing visible), or
+    None."""
+    if _CONTROL.search(value):
+        return "control"
+    if len(value) > max_length:
+        return "long"
+    if len(value) < min_length or _BLANK.fullmatch(value):
+        return "short"
+    return None
+
+
 def clean_input(value: str, what: str, max_length: int = MAX_INPUT_LENGTH) -> str:
     """Check ``value`` (the ``what`` the user typed: "idioma", "título"...) and normalize it.
 
@@ -98,16 +113,17 @@ def clean_input(value: str, what: str, max_length: int = MAX_INPUT_LENGTH) -> st
     may be "" when the input has no letters or digits that transliterate (e.g. only emoji):
     such input is valid but matches nothing.
     """
-    if _CONTROL.search(value):
+    rule = broken_rule(value, 1, max_length)
+    if rule == "control":
         raise InvalidInput(
             f"El {what} contiene caracteres de control (saltos de línea, tabuladores u "
             "otros invisibles); escríbalo como texto normal."
         )
-    if len(value) > max_length:
+    if rule == "long":
         raise InvalidInput(
             f"El {what} es demasiado largo: {len(value)} caracteres (máximo {max_length})."
         )
-    if _BLANK.fullmatch(value):
+    if rule == "short":
         raise InvalidInput(f"Falta el {what}: escriba al menos un carácter.")
     return normalize(value)
 
@@ -240,6 +256,59 @@ class Suggester:
         return tuple(labels)
 
 
+class Names:
+    """One kind of name a user types (titles, languages, countries, companies, collections,
+    directors) over the serving index: ``keys`` (normalized names or aliases) -> a value,
+    which is the row itself or, for alias tables, the code of the row in ``rows``;
+    ``loose``, the punctuation-blind second chance (:func:`find_key`); and the fuzzy
+    :class:`Suggester` of its 404s, made by ``make_suggester`` on first use."""
+
+    def __init__(self, keys: Mapping[str, Any], loose: Mapping[str, str],
+                 make_suggester: Callable[[], Suggester],
+                 rows: Mapping[str, Any] | None = None) -> None:
+        self.keys = keys
+        self.rows = rows
+        self.loose = loose
+        self._make_suggester = make_suggester
+        self._suggester: Suggester | None = None
+
+    def find(self, key: str) -> str | None:
+        """The index key ``key`` designates (itself, or its punctuation-blind form), or None."""
+        return find_key(self.keys, self.loose, key)
+
+    def resolve(self, found: str) -> tuple[str, Any]:
+        """(code, row) of a key :meth:`find` returned (the code is the key itself where the
+        keys are not aliases)."""
+        value = self.keys[found]
+        if self.rows is None:
+            return found, value
+        return value, self.rows[value]
+
+    @property
+    def suggester(self) -> Suggester:
+        if self._suggester is None:
+            self._suggester = self._make_suggester()
+        return self._suggester
+
+    def suggest(self, key: str, limit: int = MAX_SUGGESTIONS) -> tuple[str, ...]:
+        return self.suggester.suggest(key, limit)
+
+
+def find_name(names: Names, typed: str, what: str, missing: str,
+              limits: Limits = DEFAULT_LIMITS) -> tuple[str, Any]:
+    """(code, row) of the name ``typed`` designates: the one path from what the user typed
+    to a row. :class:`InvalidInput` (422) when it cannot be a name (``what`` names it in the
+    message: "idioma", "nombre de la productora"...); :class:`NotFound` (404) with the
+    closest names when nothing matches (``missing``: the message, ``{typed}`` standing for
+    what was typed)."""
+    key = clean_input(typed, what, limits.max_input_length)
+    found = names.find(key)
+    if found is None:
+        raise NotFound(missing.format(typed=typed.strip()),
+                       names.suggest(key, limits.max_suggestions))
+    return names.resolve(found)
+
+
 @dataclass(frozen=True, slots=True)
 class TitleMatch:
     """The film a title (and optional year) designates, and the others sharing the title."""
@@ -248,15 +317,13 @@ class TitleMatch:
     others: list[int]
 
 
-def resolve_title(
-    by_title: Mapping[str, list[int]], loose: Mapping[str, str], years: Sequence[int], key: str,
-    anio: int | None,
-) -> TitleMatch | None:
+def resolve_title(titles: Names, years: Sequence[int], key: str,
+                  anio: int | None) -> TitleMatch | None:
     """Most voted film of the title ``key`` (or the one of year ``anio``), None if none."""
-    found = find_key(by_title, loose, key)
+    found = titles.find(key)
     if found is None:
         return None
-    positions = by_title[found]
+    positions: list[int] = titles.keys[found]
     if anio is None:
         return TitleMatch(position=positions[0], others=positions[1:])
     for position in positions:

@@ -29,7 +29,7 @@ from filmoteca.serve.answers import (
     items,
 )
 from filmoteca.serve.catalog import Catalog
-from filmoteca.serve.matching import NotFound, clean_input, find_key
+from filmoteca.serve.matching import clean_input, find_name
 from filmoteca.serve.semantic import SemanticLayer
 from filmoteca.serve.titles import film_refs, find_film, interpreted
 
@@ -45,16 +45,10 @@ def peliculas_idioma(
     (``en``), the English name (``English``) or the Spanish name with or without accents
     (``inglés``, ``ingles``); names come from babel (CLDR), plus the dataset's own names.
     """
-    key = clean_input(idioma, "idioma", limits.max_input_length)
-    alias = find_key(catalog.language_aliases, catalog.loose_languages, key)
-    if alias is None:
-        raise NotFound(
-            f"No se encontró el idioma '{idioma.strip()}'. Escriba su código ISO 639-1 "
-            "(por ejemplo 'en') o su nombre en español o en inglés.",
-            catalog.suggest_languages.suggest(key, limits.max_suggestions),
-        )
-    code = catalog.language_aliases[alias]
-    row = catalog.languages[code]
+    code, row = find_name(
+        catalog.names["languages"], idioma, "idioma",
+        "No se encontró el idioma '{typed}'. Escriba su código ISO 639-1 (por ejemplo 'en') "
+        "o su nombre en español o en inglés.", limits)
     return LanguageAnswer(
         idioma=code, nombre=row.spanish, nombre_ingles=row.english, cantidad=row.films,
         mensaje=f"{format_int(row.films)} cantidad de películas fueron estrenadas en idioma "
@@ -98,14 +92,8 @@ def franquicia(
     Accepts the collection name with or without the trailing " Collection" ("Toy Story" or
     "Toy Story Collection"). Ganancia is ``revenue``; the mean is total / films.
     """
-    key = clean_input(franquicia, "nombre de la franquicia", limits.max_input_length)
-    alias = find_key(catalog.collection_aliases, catalog.loose_collections, key)
-    if alias is None:
-        raise NotFound(
-            f"No se encontró la franquicia '{franquicia.strip()}'.",
-            catalog.suggest_collections.suggest(key, limits.max_suggestions),
-        )
-    row = catalog.collections[catalog.collection_aliases[alias]]
+    _, row = find_name(catalog.names["collections"], franquicia, "nombre de la franquicia",
+                       "No se encontró la franquicia '{typed}'.", limits)
     return CollectionAnswer(
         franquicia=row.name, cantidad=row.films, ganancia_total=row.revenue,
         ganancia_promedio=row.mean_revenue,
@@ -124,16 +112,10 @@ def peliculas_pais(catalog: Catalog, pais: str, limits: Limits = DEFAULT_LIMITS)
     English name (``United States`` or the dataset's ``United States of America``) or the
     Spanish name (``Estados Unidos``); names come from babel (CLDR).
     """
-    key = clean_input(pais, "país", limits.max_input_length)
-    alias = find_key(catalog.country_aliases, catalog.loose_countries, key)
-    if alias is None:
-        raise NotFound(
-            f"No se encontró el país '{pais.strip()}'. Escriba su código ISO 3166-1 (por "
-            "ejemplo 'US') o su nombre en español o en inglés.",
-            catalog.suggest_countries.suggest(key, limits.max_suggestions),
-        )
-    code = catalog.country_aliases[alias]
-    row = catalog.countries[code]
+    code, row = find_name(
+        catalog.names["countries"], pais, "país",
+        "No se encontró el país '{typed}'. Escriba su código ISO 3166-1 (por ejemplo 'US') o "
+        "su nombre en español o en inglés.", limits)
     return CountryAnswer(
         pais=row.spanish, codigo=code, nombre_ingles=row.english, cantidad=row.films,
         mensaje=f"Se produjeron {format_int(row.films)} películas en el país {row.spanish}",
@@ -148,14 +130,8 @@ def productoras_exitosas(
 
     Revenue is the sum of ``revenue`` of the company's films.
     """
-    key = clean_input(productora, "nombre de la productora", limits.max_input_length)
-    found = find_key(catalog.companies, catalog.loose_companies, key)
-    if found is None:
-        raise NotFound(
-            f"No se encontró la productora '{productora.strip()}'.",
-            catalog.suggest_companies.suggest(key, limits.max_suggestions),
-        )
-    row = catalog.companies[found]
+    _, row = find_name(catalog.names["companies"], productora, "nombre de la productora",
+                       "No se encontró la productora '{typed}'.", limits)
     return CompanyAnswer(
         productora=row.name, ganancia_total=row.revenue, cantidad=row.films,
         mensaje=f"La productora {row.name} ha tenido un revenue de {format_money(row.revenue)}",
@@ -173,14 +149,8 @@ def get_director(
     ``retorno_total`` is the sum of ``return`` (revenue / budget, 0 when either is 0) of the
     director's films; films are listed by release date.
     """
-    key = clean_input(nombre_director, "nombre del director", limits.max_input_length)
-    found = find_key(catalog.directors, catalog.loose_directors, key)
-    if found is None:
-        raise NotFound(
-            f"No se encontró el director '{nombre_director.strip()}'.",
-            catalog.suggest_directors.suggest(key, limits.max_suggestions),
-        )
-    row = catalog.directors[found]
+    _, row = find_name(catalog.names["directors"], nombre_director, "nombre del director",
+                       "No se encontró el director '{typed}'.", limits)
     films = items(DirectorFilm, [
         {"id": catalog.ids[p], "titulo": catalog.titles[p],
          "fecha_lanzamiento": catalog.release_dates[p], "retorno": catalog.returns[p],

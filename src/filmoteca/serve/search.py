@@ -92,7 +92,7 @@ def buscar(
          "puntuacion": catalog.vote_averages[p]}
         for p in matched[start:start + limite]
     ])
-    suggestions = () if matched else catalog.suggest_titles.suggest(key, limits.max_suggestions)
+    suggestions = () if matched else catalog.names["titles"].suggest(key, limits.max_suggestions)
     total = len(matched)
     if total:
         mensaje = (f"{'Más de ' if more else ''}{format_int(total)} películas contienen "

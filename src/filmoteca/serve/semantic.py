@@ -1,27 +1,14 @@
-"""The semantic layer of a served catalog: its title and plot vectors, loaded next to it.
+"""The semantic layer of a served catalog: its title and plot vectors, loaded beside it.
 
-Owns :class:`SemanticLayer`, the object the services receive (an argument, never part of
-:class:`~filmoteca.serve.catalog.Catalog`, so it does not depend on the index format)
-when a title matched nothing directly (:mod:`.titles`) or a plot is described
-(:mod:`.descriptions`). It holds a :class:`filmoteca.serve.vectors.SemanticIndex` over the
-arrays the build wrote into ``<catalog>/semantic/``.
-
-Loading happens in a background thread started by :meth:`SemanticLayer.start` (the API's
-lifespan, ``filmoteca serve``): importing numpy and mapping the arrays (tens of
-milliseconds), then warming up the encoder (about 1 s of CPU: its tokenizer) and the title
-checks. The app starts it :data:`WARM_UP_DELAY` seconds after start-up, so that a server
-woken up by a request answers it first (the loading thread would otherwise compete with it
-for the CPU and the GIL); a request that needs the layer before then loads it at once, and
-one that comes while it loads waits only for what it needs (:meth:`get` for the arrays; the
-first encoding waits for the encoder). Numpy is imported by that thread, never by importing
-this module.
-
-A catalog built before the layer existed has no ``semantic/`` folder: :meth:`open` returns
-None and the services answer as before (no Spanish reading of titles; the description
-search answers 503). Arrays built for other films (the catalog link swapped by a build
-between the two loads) are refused with a logged warning, and the layer reports itself
-unavailable.
+Owns :class:`SemanticLayer`, the object the services receive (never part of the
+:class:`~filmoteca.serve.catalog.Catalog`) when a title matched nothing directly or a plot
+is described. It loads a :class:`filmoteca.serve.vectors.SemanticIndex` in a background
+thread started :data:`WARM_UP_DELAY` seconds after start-up (so the request that woke the
+server is answered first); a request that needs it earlier loads it at once, and numpy is
+imported by that thread, never by importing this module. A catalog built without vectors
+has no layer (:meth:`SemanticLayer.open` returns None); arrays of another build are refused.
 """
+
 
 from __future__ import annotations
 
@@ -34,8 +21,8 @@ from typing import TYPE_CHECKING
 from filmoteca.catalog.layout import SEMANTIC_DIR
 
 if TYPE_CHECKING:
-    from filmoteca.serve.vectors import SemanticIndex
     from filmoteca.serve.catalog import Catalog
+    from filmoteca.serve.vectors import SemanticIndex
 
 log = logging.getLogger("filmoteca.serve")
 

@@ -1,28 +1,20 @@
 """A typed title -> the film it designates, in the catalog's words or in Spanish.
 
-Owns :func:`find_film`, used wherever a title is asked (``/peliculas_duracion``,
-``/recomendacion``), and the 404 of a title (:func:`film_not_found`). In order:
-
-1. the exact and the punctuation-blind lookups
-   (:func:`~filmoteca.serve.matching.resolve_title`): a direct match, no interpretation;
-2. a title that exists but not in the year asked for: today's 404 with the available years;
-3. with a semantic layer (:mod:`.semantic_layer`), the title read in another language
-   (:meth:`filmoteca.serve.vectors.SemanticIndex.resolve_title`): "El padrino" -> "The
-   Godfather". Confident -> the film (with ``anio``: the film of that title and year) and an
-   :class:`~filmoteca.serve.answers.Interpretation`; not confident -> 404 whose
-   suggestions are the cross-lingual candidates first, then the fuzzy ones; a near-typo of a
-   catalog title ("Toy Stroy") or nothing to read -> today's 404 and suggestions.
-
-A phrase that is no film ("receta de tortilla de patatas") is never confident (the
-thresholds are calibrated so on labelled data, ``reports/busqueda.md``).
+Owns :func:`find_film` (wherever a title is asked) and the 404 of a title: a direct match
+(exact or punctuation-blind); a title that exists but not in the year asked for (404 with
+its years); else, with a semantic layer, the title read in another language ("El padrino"
+-> *The Godfather*), answered with an ``interpretacion`` when confident, or a 404 whose
+suggestions are the cross-lingual candidates first. A near-typo of a catalog title keeps the
+plain 404. How often a reading is right is measured in ``reports/busqueda.md``.
 """
+
 
 from __future__ import annotations
 
 from filmoteca.config import DEFAULT_LIMITS, Limits
 from filmoteca.serve.answers import FilmRef, Interpretation, items
 from filmoteca.serve.catalog import Catalog
-from filmoteca.serve.matching import NotFound, TitleMatch, find_key, resolve_title
+from filmoteca.serve.matching import NotFound, TitleMatch, resolve_title
 from filmoteca.serve.semantic import SemanticLayer
 
 #: Decimals of ``interpretacion.similitud``.
@@ -33,7 +25,7 @@ def film_not_found(
     catalog: Catalog, typed: str, key: str, anio: int | None, limits: Limits = DEFAULT_LIMITS,
 ) -> NotFound:
     """The 404 of a title lookup: other years of the title, else the closest titles."""
-    found = find_key(catalog.by_title, catalog.loose_titles, key)
+    found = catalog.names["titles"].find(key)
     if found is not None and anio is not None:
         positions = catalog.by_title[found]
         years = sorted({catalog.years[p] for p in positions})
@@ -45,7 +37,7 @@ def film_not_found(
         )
     return NotFound(
         f"No se encontró ninguna película titulada '{typed.strip()}'.",
-        catalog.suggest_titles.suggest(key, limits.max_suggestions),
+        catalog.names["titles"].suggest(key, limits.max_suggestions),
     )
 
 
@@ -71,10 +63,10 @@ def find_film(
 ) -> tuple[TitleMatch, Interpretation | None]:
     """The film ``typed`` (normalized: ``key``) designates, and how it was read (None for a
     direct match); :class:`NotFound` otherwise (see the module docstring)."""
-    match = resolve_title(catalog.by_title, catalog.loose_titles, catalog.years, key, anio)
+    match = resolve_title(catalog.names["titles"], catalog.years, key, anio)
     if match is not None:
         return match, None
-    if anio is not None and find_key(catalog.by_title, catalog.loose_titles, key) is not None:
+    if anio is not None and catalog.names["titles"].find(key) is not None:
         raise film_not_found(catalog, typed, key, anio, limits)
     index = semantic.get() if semantic is not None and key else None
     if index is None or index.near_typo(key) is not None:
@@ -104,7 +96,7 @@ def find_film(
     if decision.reason == NOT_CONFIDENT:
         suggestions: list[str] = []
         for title in (*(catalog.titles[p] for p, _ in decision.candidates),
-                      *catalog.suggest_titles.suggest(key, limits.max_suggestions)):
+                      *catalog.names["titles"].suggest(key, limits.max_suggestions)):
             if title not in suggestions:
                 suggestions.append(title)
         raise NotFound(

@@ -29,9 +29,8 @@ the same best 10 plots (and the same best title) as a brute-force scan of the fu
 The constants are calibrated by ``benchmarks/busqueda.py`` on the hand-labelled sets in
 ``benchmarks/data/`` (5-fold cross-validation; see ``reports/busqueda.md``).
 
-Cost per query at 45,466 films: one encoder call (about 4 ms of CPU for a 25-token query:
-the model's own arithmetic) and the two passes (about 3 ms). numpy is needed; the encoder
-is loaded on first use, or earlier and in the background with :meth:`SemanticIndex.warm_up`.
+Its cost per query is measured in ``reports/busqueda.md``. numpy is needed; the encoder is
+loaded on first use, or earlier and in the background with :meth:`SemanticIndex.warm_up`.
 """
 
 from __future__ import annotations
@@ -207,7 +206,7 @@ def title_score(
     ``number_penalty`` where the numbers typed differ from the title's ("El padrino II" is
     not "The Godfather"). Broadcasts: queries x films arrays work too (``typed_words`` as a
     column)."""
-    return (cosine + title_prior * prior
+    return np.asarray(cosine + title_prior * prior
             - length_penalty * np.abs(log_title_words - np.log(np.maximum(typed_words, 1)))
             - number_penalty * number_mismatch)
 
@@ -286,7 +285,7 @@ class SemanticIndex:
 
     def embed(self, text: str) -> np.ndarray:
         """The unit vector of one query (float32, 512)."""
-        return self.encoder.encode([text[:MAX_QUERY]])[0]
+        return np.asarray(self.encoder.encode([text[:MAX_QUERY]])[0])
 
     # -- descriptions --------------------------------------------------------------------
 
@@ -353,7 +352,7 @@ class SemanticIndex:
     def number_mismatch(self, query: str) -> np.ndarray:
         """Per film: True where the numbers in ``query`` differ from those of its title."""
         _, title_numbers, sets = self._title_shapes()
-        return title_numbers != sets.get(numbers(normalize(query)), -1)
+        return np.asarray(title_numbers != sets.get(numbers(normalize(query)), -1))
 
     def title_scores(self, query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(films, score, cosine) of the best :data:`RERANK` films for ``query`` read as a

@@ -24,9 +24,9 @@ import pytest
 import requests
 from typer.testing import CliRunner
 
-from filmoteca.cli import app
 from filmoteca.build.raw import download as dl
 from filmoteca.build.raw.files import resolve_sources
+from filmoteca.cli import app
 
 # What the fake serves for each Kaggle name: the shipped real files (the movies and credits
 # files are the 2,996-row sample; the other three are complete).

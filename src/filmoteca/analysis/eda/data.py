@@ -13,8 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from filmoteca.catalog import store
 from filmoteca.build.raw import files
+from filmoteca.catalog import store
+from filmoteca.catalog.tables import read_table
 
 #: Columns of ``films`` the EDA uses (the rest, such as ``overview``, only for missing values).
 FILM_COLUMNS = (
@@ -69,8 +70,8 @@ def load_data(catalog_dir: Path) -> EdaData:
     build = store.resolve(catalog_dir)
     manifest = store.read_json(build, store.MANIFEST)
     report = store.read_json(build, store.REPORT)
-    films = store.read_table(build, "films", list(FILM_COLUMNS))
-    tables = {name: store.read_table(build, name) for name in LINK_TABLES}
+    films = read_table(build, "films", list(FILM_COLUMNS))
+    tables = {name: read_table(build, name) for name in LINK_TABLES}
     data = EdaData(
         catalog_dir=build,
         manifest=manifest,

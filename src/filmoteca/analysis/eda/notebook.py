@@ -2,10 +2,10 @@
 goes stale.
 
 The notebook is thin: it calls :func:`filmoteca.analysis.eda.data.load_data` and
-:func:`filmoteca.analysis.eda.sections.iter_sections`, the same functions as ``filmoteca eda``. It runs
-on the ``python3`` kernel, which jupyter_client starts with this interpreter (the venv's), and
-reads the catalog from the usual settings (``FILMOTECA_CATALOG_DIR`` or
-``data/processed/catalog``).
+:func:`filmoteca.analysis.eda.sections.iter_sections`, the same functions as ``filmoteca
+eda``. It runs on the ``python3`` kernel, which jupyter_client starts with this
+interpreter (the venv's), and reads the catalog from the usual settings
+(``FILMOTECA_CATALOG_DIR`` or ``data/processed/catalog``).
 
 Usage: ``python -m filmoteca.analysis.eda.notebook [NOTEBOOK] [--out OUTPUT]``.
 """

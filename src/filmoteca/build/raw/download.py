@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from filmoteca.progress import NullProgress, Progress
 from filmoteca.build.raw.files import (
     CREDITS,
     KEYWORDS,
@@ -47,6 +46,9 @@ from filmoteca.build.raw.files import (
     RawSpec,
     find_file,
 )
+from filmoteca.folders import alive, replace_dir
+from filmoteca.formatting import format_int
+from filmoteca.progress import NullProgress, Progress
 
 #: The dataset on Kaggle, pinned to a version so that every download gets the same files.
 HANDLE = "rounakbanik/the-movies-dataset/versions/7"
@@ -239,11 +241,6 @@ def _watch_size(path: Path, progress: Progress, every: float = 0.25) -> Iterator
 # --- checking -------------------------------------------------------------------------------
 
 
-def spanish_int(value: int) -> str:
-    """1234567 -> '1.234.567' (Spanish digit grouping)."""
-    return f"{value:,}".replace(",", ".")
-
-
 def _lines(path: Path, on_bytes: Callable[[int], None]) -> Iterator[str]:
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rb") as handle:
@@ -294,8 +291,8 @@ def check_csv(path: Path, item: Wanted, progress: Progress | None = None) -> int
         )
     if rows < item.min_rows:
         raise DownloadError(
-            f"{name}: sólo {spanish_int(rows)} filas, se esperaban al menos "
-            f"{spanish_int(item.min_rows)}: archivo incompleto"
+            f"{name}: sólo {format_int(rows)} filas, se esperaban al menos "
+            f"{format_int(item.min_rows)}: archivo incompleto"
         )
     return rows
 
@@ -360,16 +357,7 @@ def _publish(raw_dir: Path, work: Path, got: list[Got], wanted: Sequence[Wanted]
             fresh.mkdir()
         for item in got:
             os.replace(item.path, fresh / item.name)
-        if raw_dir.is_dir():
-            previous = work / "previous"
-            os.rename(raw_dir, previous)
-            try:
-                os.rename(fresh, raw_dir)
-            except OSError:
-                os.rename(previous, raw_dir)
-                raise
-        else:
-            os.rename(fresh, raw_dir)
+        replace_dir(fresh, raw_dir, work / "previous")
     except OSError as exc:
         raise DownloadError(
             f"no se pudo escribir en {raw_dir}: {exc.strerror or exc}"
@@ -385,19 +373,9 @@ def _recover_interrupted(raw_dir: Path) -> None:
         return
     for stale in parent.glob(f"{STAGING_PREFIX}*"):
         pid = stale.name[len(STAGING_PREFIX):].partition("-")[0]
-        if not pid.isdigit() or _alive(int(pid)):
+        if not pid.isdigit() or alive(int(pid)):
             continue
         previous = stale / "previous"
         if not raw_dir.exists() and previous.is_dir():
             os.rename(previous, raw_dir)
         shutil.rmtree(stale, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

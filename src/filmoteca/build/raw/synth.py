@@ -38,8 +38,8 @@ from typing import Any
 
 import numpy as np
 
-from filmoteca.config import get_settings
 from filmoteca.build.raw.files import SYNTHETIC_MARKER
+from filmoteca.config import get_settings
 
 FULL_FILMS, FULL_MALFORMED, FULL_DUPLICATES = 45_466, 3, 30
 MALFORMED_FROM = 1_000  # fewer films: no malformed row
