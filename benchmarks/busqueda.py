@@ -1,16 +1,13 @@
-"""Spanish search benchmark (issue 10): Spanish titles, plots told in Spanish or English.
+"""Spanish search benchmark: titles typed in Spanish, names typed in part, plots told in
+Spanish or English.
 
 On the embedded real sample (2,993 films), with the hand-labelled sets of benchmarks/data/
 (see its README), in one run:
 
-1. Titles. Each labelled Spanish title, each no-film phrase, each near-typo and each Spanish
-   title of a film that is *not* in the sample goes through the shipped engine
-   (``filmoteca.serve.vectors.SemanticIndex.resolve_title``) and through today's matcher (exact /
-   punctuation-blind lookup, else 404 with the fuzzy ``Suggester``'s suggestions). Reported:
-   top-1, top-5, resolution recall and precision, false resolutions, and the share with the
-   right film resolved or among the 5 suggestions a 404 would show. The engine's weights and
-   thresholds are chosen by 5-fold cross-validation (repeated with 5 seeds); the held-out
-   figures are reported next to the in-sample figures of the shipped constants.
+1. Titles and names typed in part (``benchmarks/_titles.py``): every labelled query through
+   the served code, by popularity decile, next to the previous version; the model's rule
+   chosen under a precision constraint with cross-validation; the dominance threshold of
+   names typed in part.
 2. Descriptions. recall@1, recall@10 and MRR for the Spanish and the English plots: the
    shipped engine, the same without the popularity prior, embeddings of a longer plot text
    (with genres and keywords), TF-IDF over overviews and BM25 over overviews (baselines).
@@ -32,12 +29,11 @@ import itertools
 import json
 import math
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +41,12 @@ import numpy as np
 import orjson
 import pandas as pd
 
+import _titles
 from _common import ROOT, SAMPLE, ensure_catalog, machine, synthetic_raw, table
 from filmoteca import encoder
 from filmoteca.build import vectors as embeddings
 from filmoteca.catalog import layout
 from filmoteca.serve import vectors as semantic
-from filmoteca.text import normalize
 
 DATA = ROOT / "benchmarks" / "data"
 REPORT = ROOT / "reports" / "busqueda.md"
@@ -58,18 +54,6 @@ CACHE = ROOT / "data" / "processed" / "embedding-cache"
 FULL = 45_466
 SEEDS = 5
 FOLDS = 5
-#: Calibration constraints on the training folds: no no-film phrase resolved (allowing 1 in
-#: 40 there let about 1 in 25 through on held-out folds), and at least 90% of the films
-#: answered for Spanish titles right (titles of films not in the sample count as wrong).
-MAX_FALSE_RATE = 0.0
-MIN_PRECISION = 0.90
-GRID_PRIOR = (0.15, 0.25, 0.35, 0.45, 0.55, 0.65)
-GRID_LENGTH = (0.0, 0.05, 0.1, 0.15)
-GRID_NUMBER = (0.0, 0.1, 0.2, 0.3, 0.5)
-GRID_RESOLVE = tuple(round(x, 2) for x in np.arange(0.60, 1.101, 0.01))
-GRID_MARGIN = (0.0, 0.02, 0.04, 0.06, 0.08)
-#: Weights of the signals tried on top of the title score (not shipped).
-GRID_EXTRA = (0.0, 0.1, 0.2, 0.3)
 GRID_PLOT_PRIOR = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6)
 
 
@@ -126,214 +110,6 @@ def load_catalog() -> Catalog:
                       pd.read_parquet(path / "keywords.parquet"))
     catalog.position = {int(i): p for p, i in enumerate(films["id"].tolist())}
     return catalog
-
-
-# ---------------------------------------------------------------------------------------
-# titles
-
-
-@dataclass
-class TitleRun:
-    """Per query: candidates (positions, best first), resolved position or None, and what
-    a 404 would suggest (positions) when not resolved."""
-
-    top: list[list[int]]
-    resolved: list[int | None]
-    suggested: list[list[int]]
-
-
-def todays_matcher(catalog: Catalog, queries: list[str]) -> TitleRun:
-    """Today's behaviour: exact / punctuation-blind title lookup, else the 404's fuzzy
-    suggestions (services.questions.peliculas_duracion, unchanged)."""
-    from filmoteca.serve.catalog import load_catalog as load_serving
-    from filmoteca.serve.matching import NotFound
-    from filmoteca.serve.questions import peliculas_duracion
-
-    serving = load_serving(catalog.path)
-    by_title: dict[str, int] = {}
-    for position in np.argsort(-catalog.films["vote_count"].to_numpy(), kind="stable"):
-        by_title.setdefault(str(catalog.films["title"].iloc[position]), int(position))
-    run = TitleRun([], [], [])
-    for query in queries:
-        try:
-            answer = peliculas_duracion(serving, query)
-        except NotFound as miss:
-            positions = [by_title[label] for label in miss.sugerencias if label in by_title]
-            run.top.append(positions)
-            run.resolved.append(None)
-            run.suggested.append(positions[:5])
-            continue
-        found = catalog.position[int(answer.id)]
-        run.top.append([found])
-        run.resolved.append(found)
-        run.suggested.append([])
-    return run
-
-
-def engine_run(index: semantic.SemanticIndex, queries: list[str],
-               fuzzy: TitleRun) -> TitleRun:
-    """The shipped engine on each query; a near-typo's 404 shows today's suggestions."""
-    run = TitleRun([], [], [])
-    for i, query in enumerate(queries):
-        decision = index.resolve_title(query)
-        run.top.append([p for p, _ in decision.candidates])
-        run.resolved.append(decision.position)
-        if decision.resolved:
-            run.suggested.append([])
-        elif decision.reason == semantic.NEAR_TYPO:
-            run.suggested.append(fuzzy.suggested[i])
-        else:
-            run.suggested.append([p for p, _ in decision.candidates][:5])
-    return run
-
-
-@dataclass
-class TitleMetrics:
-    n: int
-    top1: float
-    top5: float
-    recall: float
-    precision: float
-    wrong: int
-    resolved: int
-    reachable: float
-
-
-def title_metrics(run: TitleRun, gold: list[set[int]],
-                  rows: np.ndarray | None = None) -> TitleMetrics:
-    idx = range(len(gold)) if rows is None else np.flatnonzero(rows)
-    n = right = wrong = top1 = top5 = reach = 0
-    for i in idx:
-        n += 1
-        g = gold[i]
-        top1 += bool(run.top[i][:1]) and run.top[i][0] in g
-        top5 += bool(g & set(run.top[i][:5]))
-        if run.resolved[i] is not None:
-            ok = run.resolved[i] in g
-            right += ok
-            wrong += not ok
-            reach += ok
-        else:
-            reach += bool(g & set(run.suggested[i][:5]))
-    resolved = right + wrong
-    return TitleMetrics(n, top1 / n, top5 / n, right / n, right / resolved if resolved else 0.0,
-                        wrong, resolved, reach / n)
-
-
-def false_resolutions(run: TitleRun) -> int:
-    return sum(p is not None for p in run.resolved)
-
-
-@dataclass
-class Features:
-    """What the title decision needs, computed once per query with the shipped code:
-    cosine of the query with every film title, words typed, near-typo flag."""
-
-    cosine: np.ndarray       # (queries, films)
-    words: np.ndarray        # (queries,)
-    typo: np.ndarray         # (queries,) bool
-    numbers: np.ndarray      # (queries, films) bool: numbers differ
-
-
-def features(index: semantic.SemanticIndex, queries: list[str]) -> Features:
-    cosine = np.stack([index.titles.exact_all(index.embed(" ".join(q.split()).lower()))
-                       for q in queries])
-    words = np.array([len(normalize(q).split()) for q in queries], dtype=np.float32)
-    typo = np.array([index.near_typo(normalize(q)) is not None for q in queries])
-    mismatch = np.stack([index.number_mismatch(q) for q in queries])
-    return Features(cosine, words, typo, mismatch)
-
-
-def decisions(index: semantic.SemanticIndex, feats: Features, prior_w: float,
-              length_w: float, number_w: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(best film, best score, margin over the second) per query for one weighting."""
-    score = semantic.title_score(feats.cosine, index.prior[None, :], index._words()[None, :],
-                                 feats.words[:, None], feats.numbers, title_prior=prior_w,
-                                 length_penalty=length_w, number_penalty=number_w)
-    part = np.argpartition(-score, 1, axis=1)[:, :2]
-    rows = np.arange(len(score))[:, None]
-    values = score[rows, part]
-    order = np.argsort(-values, axis=1)
-    first = part[rows[:, 0], order[:, 0]]
-    return first, values[rows[:, 0], order[:, 0]], (values[rows[:, 0], order[:, 0]]
-                                                    - values[rows[:, 0], order[:, 1]])
-
-
-def calibrate(index: semantic.SemanticIndex, feats: Features, group: np.ndarray,
-              gold: list[set[int]], extra: np.ndarray | None = None,
-              extra_grid: tuple[float, ...] = (0.0,)) -> dict[str, Any]:
-    """Nested choice of (prior, length, number, resolve_at, margin) with 5-fold CV x 5 seeds.
-
-    ``group``: "a" Spanish title, "c" no-film phrase, "d" title of a film not in the sample,
-    "t" near-typo. Returns the held-out rates (mean over seeds) and the choice on all data.
-    ``extra`` (queries x films), weighted by a value of ``extra_grid`` chosen with the rest,
-    is added to the cosine: a candidate signal tried on the same protocol.
-    """
-    from sklearn.model_selection import StratifiedKFold
-
-    combos = {}
-    for extra_w in extra_grid:
-        shifted = feats if extra is None or extra_w == 0 else replace(
-            feats, cosine=feats.cosine + extra_w * extra)
-        for prior_w in GRID_PRIOR:
-            for length_w in GRID_LENGTH:
-                for number_w in GRID_NUMBER:
-                    first, best, margin = decisions(index, shifted, prior_w, length_w,
-                                                    number_w)
-                    right = np.array([f in g for f, g in zip(first, gold, strict=True)])
-                    combos[(prior_w, length_w, number_w, extra_w)] = (best, margin, right)
-
-    def choose(train: np.ndarray) -> tuple[float, tuple[float, ...]]:
-        pick: tuple[float, tuple[float, ...]] = (-1.0, (0, 0, 0, 0, 9, 0))
-        a, c = train & (group == "a"), train & (group == "c")
-        d = train & (group == "d")
-        for weights, (best, margin, right) in combos.items():
-            for resolve_at in GRID_RESOLVE:
-                for min_margin in GRID_MARGIN:
-                    res = (best >= resolve_at) & (margin >= min_margin) & ~feats.typo
-                    if res[c].mean() > MAX_FALSE_RATE:
-                        continue
-                    resolved = (res & a).sum() + (res & d).sum()
-                    good = (res & a & right).sum()
-                    if resolved and good / resolved < MIN_PRECISION:
-                        continue
-                    recall = good / a.sum()
-                    if recall > pick[0]:
-                        pick = (recall, (*weights, resolve_at, min_margin))
-        return pick
-
-    strata = np.searchsorted(np.array(["a", "c", "d", "t"]), group)
-    held: list[dict[str, float]] = []
-    chosen = []
-    for seed in range(SEEDS):
-        resolved = np.zeros(len(group), dtype=bool)
-        right_all = np.zeros(len(group), dtype=bool)
-        for train_idx, test_idx in StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(
-                feats.words, strata):
-            train = np.zeros(len(group), dtype=bool)
-            train[train_idx] = True
-            _, (prior_w, length_w, number_w, extra_w, resolve_at, min_margin) = choose(train)
-            chosen.append((prior_w, length_w, number_w, resolve_at, min_margin, extra_w))
-            best, margin, right = combos[(prior_w, length_w, number_w, extra_w)]
-            res = (best >= resolve_at) & (margin >= min_margin) & ~feats.typo
-            resolved[test_idx] = res[test_idx]
-            right_all[test_idx] = right[test_idx]
-        a = group == "a"
-        n_res = (resolved & a).sum()
-        held.append({
-            "recall": (resolved & a & right_all).sum() / a.sum(),
-            "precision": (resolved & a & right_all).sum() / n_res if n_res else 0.0,
-            "wrong": float((resolved & a & ~right_all).sum()),
-            "phrases": float(resolved[group == "c"].sum()),
-            "outside": float(resolved[group == "d"].sum()),
-            "typos": float(resolved[group == "t"].sum()),
-        })
-    _, (prior_w, length_w, number_w, extra_w, resolve_at, min_margin) = choose(
-        np.ones(len(group), dtype=bool))
-    mean = {k: statistics.fmean(h[k] for h in held) for k in held[0]}
-    spread = {k: (min(h[k] for h in held), max(h[k] for h in held)) for k in held[0]}
-    return {"held_out": mean, "spread": spread, "folds": chosen, "extra": extra_w,
-            "full": (prior_w, length_w, number_w, resolve_at, min_margin)}
 
 
 # ---------------------------------------------------------------------------------------
@@ -629,107 +405,16 @@ def main() -> None:
     prior = index.prior
     shipped_texts = embeddings.plot_texts(films, catalog.genres, catalog.keywords)
 
-    # -- titles ---------------------------------------------------------------------------
-    spanish = sets.titles["consulta"].tolist()
-    queries = spanish + sets.phrases + sets.outside + sets.typos
-    group = np.array(["a"] * len(spanish) + ["c"] * len(sets.phrases)
-                     + ["d"] * len(sets.outside) + ["t"] * len(sets.typos))
-    gold = [catalog.gold(ids) for ids in sets.titles["ids"]] + [set()] * (
-        len(queries) - len(spanish))
-    fuzzy = todays_matcher(catalog, queries)
-    engine = engine_run(index, queries, fuzzy)
-    a = group == "a"
-    spans = {g: slice(int(np.flatnonzero(group == g)[0]), int(np.flatnonzero(group == g)[-1]) + 1)
-             for g in ("a", "c", "d", "t")}
+    # -- titles (as served, calibration, names typed in part: benchmarks/_titles.py) -------
+    from filmoteca.serve.catalog import load_catalog as load_serving
+    from filmoteca.serve.semantic import SemanticLayer
 
-    def neg(run: TitleRun, g: str) -> int:
-        return sum(p is not None for p in run.resolved[spans[g]])
-
-    feats = features(index, queries)
-    calibration = calibrate(index, feats, group, gold)
-    # Two more signals tried on the same protocol (not shipped: see the report).
-    plot_signal = np.stack([index.plots.exact_all(index.embed(" ".join(q.split()).lower()))
-                            for q in queries])
-    from rapidfuzz import fuzz, process
-
-    lexical = process.cdist([normalize(q) for q in queries],
-                            [normalize(t) for t in films["title"].astype(str)],
-                            scorer=fuzz.token_set_ratio, dtype=np.float32, workers=1) / 100
-    tried = {
-        "+ w x cosine(query, plot vector): descriptive titles ('Atrapado en el tiempo')":
-            calibrate(index, feats, group, gold, plot_signal, GRID_EXTRA),
-        "+ w x word overlap with the title (rapidfuzz token_set_ratio)":
-            calibrate(index, feats, group, gold, lexical, GRID_EXTRA),
-    }
-    shipped = (semantic.TITLE_PRIOR, semantic.LENGTH_PENALTY, semantic.NUMBER_PENALTY,
-               semantic.RESOLVE_AT, semantic.MIN_MARGIN)
-
-    m_fuzzy = title_metrics(fuzzy, gold, a)
-    m_engine = title_metrics(engine, gold, a)
-    held = calibration["held_out"]
-    title_rows = [
-        ["today's fuzzy matcher (exact/loose lookup, else 404 + Suggester)", pct(m_fuzzy.top1),
-         pct(m_fuzzy.top5), pct(m_fuzzy.recall), pct(m_fuzzy.precision), m_fuzzy.wrong,
-         pct(m_fuzzy.reachable), f"{neg(fuzzy, 'c')}/{len(sets.phrases)}",
-         f"{neg(fuzzy, 'd')}/{len(sets.outside)}", f"{neg(fuzzy, 't')}/{len(sets.typos)}"],
-        ["embeddings + prior, shipped constants (in-sample)", pct(m_engine.top1),
-         pct(m_engine.top5), pct(m_engine.recall), pct(m_engine.precision), m_engine.wrong,
-         pct(m_engine.reachable), f"{neg(engine, 'c')}/{len(sets.phrases)}",
-         f"{neg(engine, 'd')}/{len(sets.outside)}", f"{neg(engine, 't')}/{len(sets.typos)}"],
-        ["embeddings + prior, thresholds chosen on other folds (held-out, 5x5-fold CV)", "", "",
-         pct(held["recall"]), pct(held["precision"]), f"{held['wrong']:.1f}", "",
-         f"{held['phrases']:.1f}/{len(sets.phrases)}",
-         f"{held['outside']:.1f}/{len(sets.outside)}", f"{held['typos']:.1f}/{len(sets.typos)}"],
-    ]
-    gain = max(r["held_out"]["recall"] for r in tried.values()) - held["recall"]
-    noise = calibration["spread"]["recall"][1] - calibration["spread"]["recall"][0]
-    tried_verdict = ("a gain within the spread across seeds, so neither was shipped"
-                     if gain <= noise else "a gain ABOVE the spread across seeds: ship it")
-    for name, result in tried.items():
-        h = result["held_out"]
-        title_rows.append([
-            f"tried, not shipped: {name}, w in {GRID_EXTRA} chosen with the rest (held-out; "
-            f"w on all data {result['extra']})", "", "", pct(h["recall"]), pct(h["precision"]),
-            f"{h['wrong']:.1f}", "", f"{h['phrases']:.1f}/{len(sets.phrases)}",
-            f"{h['outside']:.1f}/{len(sets.outside)}", f"{h['typos']:.1f}/{len(sets.typos)}"])
-    # strata
-    strata_rows = []
-    lit = sets.titles["literal"].to_numpy()
-    region = sets.titles["region"].to_numpy()
-    full_a = np.zeros(len(queries), dtype=bool)
-    for label, rows in (
-        ("literal translations", lit == "si"), ("non-literal titles", lit == "no"),
-        ("Spain only", region == "ES"), ("Latin America only", region == "LATAM"),
-        ("same in both", region == "ambos"), ("all", np.ones(len(lit), dtype=bool)),
-    ):
-        mask = full_a.copy()
-        mask[: len(lit)] = rows
-        me, mf = title_metrics(engine, gold, mask), title_metrics(fuzzy, gold, mask)
-        strata_rows.append([label, me.n, pct(me.top1), pct(me.top5), pct(me.recall),
-                            pct(me.precision), pct(me.reachable), pct(mf.reachable)])
-    share_literal = float(np.mean(lit == "si"))
-    m_lit = title_metrics(engine, gold, np.r_[lit == "si", np.zeros(len(queries) - len(lit), bool)])
-    m_non = title_metrics(engine, gold, np.r_[lit == "no", np.zeros(len(queries) - len(lit), bool)])
-    mix_rows = [[f"{int(100 * s)}% literal", pct(s * m_lit.recall + (1 - s) * m_non.recall),
-                 pct(s * m_lit.reachable + (1 - s) * m_non.reachable)]
-                for s in (0.5, share_literal, 0.75, 0.9)]
-    # examples
-    examples = []
-    for q in ("El padrino", "Volver al futuro", "Lo que el viento se llevó", "Jungla de cristal",
-              "Duro de matar", "Cadena perpetua", "Toy Stroy", "receta de tortilla de patatas",
-              "factura de la luz"):
-        d = index.resolve_title(q)
-        shown = films["title"].iloc[d.position] if d.resolved else ", ".join(
-            str(films["title"].iloc[p]) for p, _ in d.candidates[:3])
-        examples.append([q, d.reason, shown, f"{d.similarity:.3f}"])
-    wrong_rows = []
-    for i in np.flatnonzero(a):
-        if engine.resolved[i] is not None and engine.resolved[i] not in gold[i]:
-            wrong_rows.append([queries[i], sets.titles["titulo_catalogo"].iloc[i],
-                               films["title"].iloc[engine.resolved[i]]])
-    false_rows = [[queries[i], {"c": "no-film phrase", "d": "film not in sample",
-                                "t": "near-typo"}[group[i]], films["title"].iloc[p]]
-                  for i, p in enumerate(engine.resolved) if p is not None and group[i] != "a"]
+    serving = load_serving(catalog.path)
+    layer = SemanticLayer.of(semantic.open_for_catalog(
+        catalog.path, list(serving.titles), list(serving.vote_counts), list(serving.ids),
+        years=list(serving.years)))
+    title_lines = _titles.section(serving, layer)
+    spanish = [q.text for q in _titles.load_queries(serving) if q.source == "new"]
 
     # -- descriptions ---------------------------------------------------------------------
     plots = sets.plots
@@ -945,76 +630,16 @@ def main() -> None:
         ]
 
     # -- write ----------------------------------------------------------------------------
-    full = calibration["full"]
-    folds = calibration["folds"]
     lines = [
         "# Spanish search: titles typed in Spanish, plots told in Spanish or English", "",
         f"Machine: {machine()} (shared with other work: timings are indicative). Run took "
         f"{time.perf_counter() - started:,.0f} s. Catalog: the embedded real sample "
         f"({len(films):,} films). Model: {encoder.model_id()} (Google's Universal Sentence "
         "Encoder multilingual v3 in pure numpy, from PyPI; nothing downloaded).", "",
-        "Labelled sets (benchmarks/data/, written by hand, see its README): "
-        f"{len(spanish)} Spanish titles of {len({x for g in gold[:len(spanish)] for x in g})} "
-        f"films ({int((lit == 'no').sum())} non-literal, {pct(1 - share_literal)}), "
-        f"{int((lang == 'es').sum())} plots in Spanish and {int((lang == 'en').sum())} in "
-        f"English, {len(sets.phrases)} no-film phrases, {len(sets.typos)} near-typos of "
-        f"catalog titles, {len(sets.outside)} Spanish titles of films not in the sample.", "",
-        "## Spanish titles", "",
-        "top-1 / top-5: the right film first / among the first 5 candidates. Resolved: answered "
-        "as the film (200 with `interpretacion`). Precision: right among resolved. Reachable: "
-        "resolved right, or not resolved and the right film among the 5 suggestions of the "
-        "404 (cross-lingual candidates; today's suggestions for a near-typo). False "
-        "resolutions: queries that must stay 404 but were answered with a film.", "",
-        table(["method", "top-1", "top-5", "resolved right (recall)", "precision",
-               "wrong films resolved", "resolved or in 5 suggestions",
-               "no-film phrases resolved", "films not in sample resolved", "near-typos resolved"],
-              title_rows), "",
-        "Targets: resolved right >= 60%, no-film phrases resolved <= 1 in 40, resolved or in "
-        f"5 suggestions >= 85%. Held-out recall over the {SEEDS} seeds ranged "
-        f"{pct(calibration['spread']['recall'][0])}-{pct(calibration['spread']['recall'][1])}.",
-        "",
-        "The two \"tried, not shipped\" rows add one more signal to the score, its weight "
-        "chosen with the others inside the same cross-validation (0 allowed): the cosine of "
-        "the typed title with each film's plot vector (for titles that describe the story "
-        "instead of translating it), and the word overlap with the catalog title (names, "
-        "cognates). Held-out recall: "
-        + ", ".join(f"{pct(r['held_out']['recall'])}" for r in tried.values())
-        + f" against {pct(held['recall'])} without them: {tried_verdict}. Most errors are "
-        "non-literal titles (table below) that share no meaning with the English title: "
-        "what is missing there is knowledge, not ranking.", "",
-        "### By kind of title (shipped engine; last column: today's matcher)", "",
-        table(["titles", "n", "top-1", "top-5", "resolved right", "precision",
-               "resolved or in 5 suggestions", "today: in 5 suggestions"], strata_rows), "",
-        "The overall figures depend on how many titles are non-literal. Weighted by share:", "",
-        table(["mix", "resolved right", "resolved or in 5 suggestions"], mix_rows), "",
-        "### Calibration", "",
-        f"Score = cosine(query, title), both lower case, + w_prior x popularity (log votes "
-        f"scaled to 0..1) - w_length x |log(words typed / title words)| - w_number if the "
-        f"numbers typed differ from the title's (sequels); resolved when the best score >= T "
-        f"and leads the second by >= M; never when a catalog title is within fuzz.ratio "
-        f"{semantic.TYPO_RATIO:.0f} (near-typo). Grid: w_prior {GRID_PRIOR}, w_length "
-        f"{GRID_LENGTH}, w_number {GRID_NUMBER}, T {GRID_RESOLVE[0]}..{GRID_RESOLVE[-1]} by "
-        f"0.01, M {GRID_MARGIN}. Choice: the highest recall on the training folds with no no-film "
-        f"phrase resolved and >= {MIN_PRECISION:.0%} of the films answered right (a title of "
-        "a film not in the sample answered counts as wrong). Stratified 5-fold CV, "
-        f"{SEEDS} seeds; choices across the {len(folds)} folds: w_prior "
-        f"{sorted({f[0] for f in folds})}, w_length {sorted({f[1] for f in folds})}, w_number "
-        f"{sorted({f[2] for f in folds})}, T {min(f[3] for f in folds)}.."
-        f"{max(f[3] for f in folds)}, M {sorted({f[4] for f in folds})}.", "",
-        f"On all the data the same rule chooses w_prior {full[0]}, w_length {full[1]}, "
-        f"w_number {full[2]}, T {full[3]}, M {full[4]}; shipped in filmoteca.serve.vectors: "
-        f"w_prior {shipped[0]}, w_length {shipped[1]}, w_number {shipped[2]}, T {shipped[3]}, "
-        f"M {shipped[4]}"
-        + (" (the same)." if tuple(full) == shipped else " (DIFFERENT: update the constants).")
-        + " The features (prior, length and number penalties) were chosen after looking at "
-        "errors on these same sets; only the weights and thresholds are protected by the "
-        "cross-validation.", "",
-        "### Examples (shipped engine)", "",
-        table(["typed", "decision", "film (or first candidates)", "cosine"], examples), "",
-        f"Wrong films resolved ({len(wrong_rows)}):", "",
-        table(["typed", "right film", "resolved as"], wrong_rows) if wrong_rows else "none", "",
-        f"Queries that must stay 404 but were resolved ({len(false_rows)}):", "",
-        table(["typed", "kind", "resolved as"], false_rows) if false_rows else "none", "",
+        "Labelled sets: see `benchmarks/data/README.md`; "
+        f"{int((lang == 'es').sum())} plots told in Spanish and {int((lang == 'en').sum())} in "
+        "English for description search.", "",
+        *title_lines,
         "## Plots told in Spanish or English", "",
         table(["method", "ES recall@1", "ES recall@10", "ES MRR", "EN recall@1",
                "EN recall@10", "EN MRR"], desc_rows), "",

@@ -137,11 +137,17 @@ def build(
     from filmoteca.build.pipeline import build_catalog
     from filmoteca.build.raw.files import RawDataError
     from filmoteca.catalog.store import CatalogError
+    from filmoteca.folders import NoSpace, megabytes
 
     try:
         with stages() as progress:
             result = build_catalog(raw_dir=raw, catalog_dir=catalog, progress=progress,
                                    embeddings=embeddings)
+    except NoSpace as full:
+        raise fail(f"no space left on the disk of {full.folder} while writing {full.what}: "
+                   f"the build needs about {megabytes(full.needed or 0)}, "
+                   f"{megabytes(full.free)} were free when it stopped; the previous catalog is "
+                   "unchanged and the partial build was removed") from None
     except (RawDataError, CatalogError, OSError) as exc:
         raise fail(_one_line(exc)) from None
     except MemoryError:

@@ -2,7 +2,8 @@
 
 ``normalize`` makes matching case-, accent-, punctuation-spacing- and whitespace-insensitive:
 "  EL  Padrino " -> "el padrino", "Amélie" -> "amelie". ``loose_key`` drops punctuation too,
-for a second chance ("warner bros" finds "Warner Bros.", "face off" finds "Face/Off").
+for a second chance ("warner bros" finds "Warner Bros.", "face off" finds "Face/Off");
+``article_blind_key`` also a leading Spanish article (Spanish release titles).
 """
 
 from __future__ import annotations
@@ -24,3 +25,13 @@ def normalize(value: str) -> str:
 def loose_key(key: str) -> str:
     """A normalized key without punctuation: apostrophes dropped, other signs -> spaces."""
     return _SPACES.sub(" ", _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", key))).strip()
+
+
+#: Articles a Spanish title may be typed with or without ("La jungla de cristal").
+_ARTICLE = re.compile(r"^(?:el|la|los|las|lo|un|una|unos|unas) (?=\S)")
+
+
+def article_blind_key(key: str) -> str:
+    """:func:`loose_key` without a leading Spanish article: "la jungla de cristal" and
+    "jungla de cristal" meet."""
+    return _ARTICLE.sub("", loose_key(key))

@@ -15,13 +15,18 @@ from urllib.parse import quote
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from unidecode import unidecode
 
 from filmoteca.api.app import create_app
 from filmoteca.config import DESCRIPTION_MAX_LENGTH, DESCRIPTION_MAX_LIMIT
+from filmoteca.serve.titles import READINGS
+from filmoteca.serve.vectors import SHIPPED
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
 TITLES = pd.read_csv(DATA / "titulos_es.csv", dtype=str)
 NOT_FILMS = pd.read_csv(DATA / "no_peliculas.csv", dtype=str)
+SPANISH_TABLE = Path(__file__).resolve().parents[2] / "src" / "filmoteca" / "build" / "data" / (
+    "titulos_es.csv")
 
 
 def _labelled(typed: str) -> set[int]:
@@ -29,6 +34,13 @@ def _labelled(typed: str) -> set[int]:
     row = TITLES[TITLES["consulta"] == typed]
     assert len(row) == 1, typed
     return {int(i) for i in row["ids"].iloc[0].split(";")}
+
+
+def _plain(title: str) -> str:
+    """A title compared loosely: lower case, no accents, single spaces, no leading article
+    ("Los niños del paraíso" is released as "Niños del paraíso")."""
+    words = unidecode(title).lower().split()
+    return " ".join(words[1:] if words[0] in ("el", "la", "los", "las") else words)
 
 
 def _film(clean_movies: pd.DataFrame, film_id: int) -> pd.Series:
@@ -48,10 +60,22 @@ def test_a_spanish_title_is_read_as_the_catalog_title(client, clean_movies) -> N
     assert (body["titulo"], body["duracion_min"], body["anio"]) == (raw["title"], runtime, year)
     assert body["fecha_lanzamiento"] == raw["release_date"]
     reading = body["interpretacion"]
-    assert (reading["consulta"], reading["titulo"]) == ("El padrino", raw["title"])
-    assert 0.5 < reading["similitud"] <= 1
-    assert body["mensaje"] == (f"'El padrino' se interpretó como '{raw['title']}'. "
+    assert reading == {"consulta": "El padrino", "titulo": raw["title"],
+                       "metodo": "titulo_en_espanol", "similitud": None, "anio": None}
+    assert body["mensaje"] == (f"'El padrino' es el título en español de '{raw['title']}'. "
                                f"{raw['title']}. Duración: {runtime} minutos. Año: {year}")
+
+
+def test_a_spanish_title_outside_the_table_is_read_by_the_model(client) -> None:
+    # not in the shipped table; the multilingual model reads it (similarity over the
+    # shipped threshold, the second candidate far behind)
+    body = client.get("/peliculas_duracion/Conduciendo a Miss Daisy").json()
+    assert body["id"] in _labelled("Conduciendo a Miss Daisy")
+    reading = body["interpretacion"]
+    assert reading["metodo"] == "modelo_multilingue" and reading["titulo"] == body["titulo"]
+    assert SHIPPED.resolve_at <= reading["similitud"] <= 1
+    assert body["mensaje"].startswith(
+        f"'Conduciendo a Miss Daisy' se interpretó como '{body['titulo']}'. ")
 
 
 @pytest.mark.parametrize("typed", ["Volver al futuro", "Regreso al futuro",
@@ -60,8 +84,10 @@ def test_a_spanish_title_is_read_as_the_catalog_title(client, clean_movies) -> N
 def test_spanish_titles_of_spain_and_latin_america(client, typed: str) -> None:
     body = client.get(f"/peliculas_duracion/{quote(typed)}").json()
     assert body["id"] in _labelled(typed), body
-    assert body["interpretacion"]["consulta"] == typed
-    assert body["mensaje"].startswith(f"'{typed}' se interpretó como '{body['titulo']}'. ")
+    reading = body["interpretacion"]
+    assert reading["consulta"] == typed
+    how = READINGS[reading["metodo"]].format(titulo=body["titulo"])
+    assert body["mensaje"].startswith(f"'{typed}' {how}. ")
 
 
 def test_recommendation_reads_spanish_titles_too(client) -> None:
@@ -72,8 +98,8 @@ def test_recommendation_reads_spanish_titles_too(client) -> None:
     for field in ("titulo", "id", "anio", "recomendaciones", "detalle", "otras_coincidencias"):
         assert spanish[field] == english[field], field
     assert spanish["interpretacion"]["titulo"] == "Back to the Future"
-    assert spanish["mensaje"] == ("'Volver al futuro' se interpretó como 'Back to the Future'. "
-                                  + english["mensaje"])
+    assert spanish["mensaje"] == ("'Volver al futuro' es el título en español de 'Back to the "
+                                  "Future'. " + english["mensaje"])
 
 
 @pytest.mark.parametrize("url", ["/peliculas_duracion/Toy Story",
@@ -91,8 +117,8 @@ def test_year_of_a_spanish_title(client) -> None:
     missing = client.get("/peliculas_duracion/El padrino", params={"anio": 1990})
     assert missing.status_code == 404
     detail = missing.json()["detail"]
-    assert detail["mensaje"] == ("'El padrino' se interpretó como 'The Godfather', pero no hay "
-                                 "ninguna película con ese título del año 1990. Años "
+    assert detail["mensaje"] == ("'El padrino' es el título en español de 'The Godfather', pero "
+                                 "no hay ninguna película con ese título del año 1990. Años "
                                  "disponibles: 1972.")
     assert detail["sugerencias"] == ["The Godfather (1972)"]
 
@@ -106,28 +132,32 @@ def test_a_near_typo_keeps_the_plain_404(client) -> None:
 
 
 def test_not_confident_puts_the_cross_lingual_candidates_first(client, catalog) -> None:
-    # "Jungla de cristal" is Die Hard in Spain: a title the model cannot know (no word in
-    # common), so it is not answered; the candidates it offers are read across languages
-    # ("jungla" -> "Jungle", "cristal" -> "Crystal"), which the fuzzy matcher cannot do.
-    response = client.get("/peliculas_duracion/Jungla de cristal")
+    # "Perros de la calle" is Reservoir Dogs in Latin America: not in the shipped table, and
+    # the model cannot know it (no word in common with the English title), so it is not
+    # answered; the candidates it offers are read across languages ("perros" -> "Dogs"),
+    # which the fuzzy matcher cannot do.
+    response = client.get("/peliculas_duracion/Perros de la calle")
     assert response.status_code == 404
     detail = response.json()["detail"]
     assert detail["mensaje"].startswith(
-        "No se encontró ninguna película titulada 'Jungla de cristal'. Si es un título en "
+        "No se encontró ninguna película titulada 'Perros de la calle'. Si es un título en "
         "español")
-    fuzzy = catalog.names["titles"].suggest("jungla de cristal", 5)
-    assert {"The Jungle Book", "The Dark Crystal"} <= set(detail["sugerencias"])
-    assert not {"The Jungle Book", "The Dark Crystal"} & set(fuzzy)
+    fuzzy = catalog.names["titles"].suggest("perros de la calle", 5)
+    dogs = [t for t in detail["sugerencias"] if "dog" in t.lower().split()]
+    assert len(dogs) >= 3 and not set(dogs) & set(fuzzy)
     assert len(detail["sugerencias"]) == 5
 
 
 def test_a_title_read_without_confidence_is_the_first_suggestion(client, catalog) -> None:
-    # "El resplandor" (The Shining) is read right but not confidently enough to answer:
-    # the 404 offers it first; the fuzzy matcher alone does not offer it at all.
-    detail = client.get("/peliculas_duracion/El resplandor").json()["detail"]
-    (shining,) = _labelled("El resplandor")
-    assert catalog.titles[catalog.position_of_id[shining]] == detail["sugerencias"][0]
-    assert detail["sugerencias"][0] not in catalog.names["titles"].suggest("el resplandor", 5)
+    # "Rápida y mortal" (The Quick and the Dead in Spain) is read right but not confidently
+    # enough to answer: the 404 offers it first; the fuzzy matcher alone does not offer it.
+    response = client.get("/peliculas_duracion/Rápida y mortal")
+    assert response.status_code == 404
+    detail = response.json()["detail"]
+    (quick,) = _labelled("Rápida y mortal")
+    assert catalog.titles[catalog.position_of_id[quick]] == detail["sugerencias"][0]
+    assert detail["sugerencias"][0] not in catalog.names["titles"].suggest(
+        "rapida y mortal", 5)
 
 
 @pytest.mark.parametrize("phrase", NOT_FILMS[NOT_FILMS["tipo"] == "frase"]["consulta"])
@@ -140,10 +170,12 @@ def test_without_a_semantic_layer_titles_answer_as_before(catalog) -> None:
     app = create_app(catalog)
     app.state.semantic = None  # a catalog built before Spanish search
     with TestClient(app) as client:
-        response = client.get("/peliculas_duracion/El padrino")
+        response = client.get("/peliculas_duracion/Conduciendo a Miss Daisy")
         assert response.status_code == 404
         assert response.json()["detail"]["mensaje"] == (
-            "No se encontró ninguna película titulada 'El padrino'.")
+            "No se encontró ninguna película titulada 'Conduciendo a Miss Daisy'.")
+        # the shipped Spanish titles table needs no model
+        assert client.get("/peliculas_duracion/El padrino").json()["id"] == 238
         described = client.get("/buscar_descripcion", params={"q": "un tiburón"})
         assert described.status_code == 503
         assert "filmoteca build" in described.json()["detail"]["mensaje"]
@@ -277,3 +309,40 @@ def test_the_docs_examples_are_real_answers(client) -> None:
     answer = client.get("/buscar_descripcion", params={
         "q": described["q"], "limite": len(described["resultados"])}).json()
     assert answer == described
+
+
+# --- precision across the catalog -----------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_spanish_titles_are_right_at_least_97_times_in_100_in_every_decile(client,
+                                                                           catalog) -> None:
+    """Every title of the labelled set drawn from all popularity deciles
+    (``titulos_es_catalogo.csv``), through the served route: of the films answered, at least
+    97 in 100 are the labelled one (or a film released under the same title, answered with
+    the labelled one among ``otras_coincidencias``), overall and in every decile. The model's
+    rule was chosen on this set (see reports/busqueda.md for the cross-validated figure):
+    this is a regression guard, counted independently of the benchmark's code. A film the
+    shipped table lists under the typed Spanish title is a homonym, not a wrong answer
+    ("Vidas al límite" is both Total Eclipse and Bringing Out the Dead in Spain)."""
+    labelled = pd.read_csv(DATA / "titulos_es_catalogo.csv", dtype=str)
+    table = pd.read_csv(SPANISH_TABLE, dtype=str)
+    released_as = {(int(film), _plain(title))
+                   for film, title in zip(table["id"], table["titulo_es"], strict=True)}
+    counts: dict[str, list[int]] = {}
+    for row in labelled.itertuples():
+        response = client.get("/peliculas_duracion/" + quote(row.titulo_es, safe=""))
+        assert response.status_code in (200, 404), row.titulo_es
+        if response.status_code == 404:
+            continue
+        body = response.json()
+        answered = {body["id"], *(other["id"] for other in body["otras_coincidencias"])}
+        right = int(row.id) in answered
+        if not right and (body["id"], _plain(row.titulo_es)) in released_as:
+            continue  # another film released under the same Spanish title: a homonym
+        for group in ("all", row.decil):
+            counts.setdefault(group, [0, 0])[0 if right else 1] += 1
+    right, wrong = counts["all"]
+    assert right >= 0.29 * len(labelled)  # answered right, of all the labelled titles
+    for group, (right, wrong) in counts.items():
+        assert wrong <= 0.03 * (right + wrong), (group, right, wrong)

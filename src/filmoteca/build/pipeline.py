@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from filmoteca.build.vectors import embed_catalog, require_model
 from filmoteca.catalog import store
 from filmoteca.catalog.tables import TableWriter, read_table, table_path
 from filmoteca.config import get_settings
+from filmoteca.folders import writing
 from filmoteca.progress import NullProgress, Progress
 
 #: What each later stage reads back: table -> (columns, of which read as categoricals);
@@ -51,14 +53,30 @@ RECOMMENDER_TABLES: dict[str, tuple[list[str], list[str]]] = {
 }
 INDEX_TABLES: dict[str, tuple[list[str], list[str]]] = {
     "films": (["id", "title", "original_language", "release_date", "release_year", "runtime",
-               "budget", "revenue", "return", "vote_average", "vote_count"],
+               "budget", "revenue", "return", "vote_average", "vote_count", "overview",
+               "tagline"],
               ["original_language", "release_date"]),
+    "film_genres": (["film_id", "genre"], ["genre"]),
+    "cast": (["film_id", "name", "order"], ["name"]),
     "film_languages": (["film_id", "iso_639_1", "language"], ["iso_639_1", "language"]),
     "film_countries": (["film_id", "iso_3166_1", "country"], ["iso_3166_1", "country"]),
     "film_companies": (["film_id", "company_id", "company"], ["company"]),
     "film_collections": (["film_id", "collection_id", "collection"], ["collection"]),
     "directors": (["film_id", "person_id", "name"], ["name"]),
 }
+
+
+def space_needed(sources: files.RawSources, embeddings: bool) -> int:
+    """About how many bytes a build of ``sources`` writes, from the size of the movies file
+    (measured on the sample and on 45,466 SYNTHETIC films: the catalog takes about 1.2 times
+    the movies file plus 2 MB, the vectors about 2.8 KB per film plus the model's 65 MB
+    table; a gzip file is about a third of its text)."""
+    path = sources.paths["movies"]
+    text = path.stat().st_size * (3 if path.suffix == ".gz" else 1)
+    needed = int(1.2 * text) + 2 * 2**20
+    if embeddings:
+        needed += int(text / 860 * 2_800) + 70 * 2**20
+    return needed
 
 
 @dataclass
@@ -73,7 +91,7 @@ def _movies(sources: files.RawSources, build: Path, report: BuildReport,
     """Stream the movies file: films and their link tables. Returns the sorted film ids."""
     path = sources.paths["movies"]
     progress.start("Films (rows read)")
-    links = {table for table, *_ in clean.MOVIE_LINKS.values()}
+    links = {table for table, *_ in clean.MOVIE_LINKS.values()} | {clean.ORIGINAL_TITLES}
     writers = {name: TableWriter(build, name) for name in ("films", *sorted(links))}
     seen: set[int] = set()
     ids: list[np.ndarray] = []
@@ -134,6 +152,8 @@ def _ratings(sources: files.RawSources, build: Path, film_ids: np.ndarray,
     report.drop("links.line_with_too_many_fields", skipped)
     with TableWriter(build, "ratings") as writer:
         writer.write(clean.ratings_table(ratings, links, film_ids, report))
+    with TableWriter(build, clean.FILM_LINKS) as writer:
+        writer.write(clean.links_table(links, film_ids))
 
 
 def _column(build: Path, table: str, column: str) -> Iterator[object]:
@@ -178,17 +198,25 @@ def build_catalog(
         notes=list(sources.notes),
     )
     build = store.new_build_dir(catalog_dir)
+    needed = space_needed(sources, embeddings)
+
+    @contextmanager
+    def stage(name: str, what: str) -> Iterator[None]:
+        """A timed stage of the report; a full disk meanwhile is :class:`NoSpace`."""
+        with report.stage(name), writing(catalog_dir.parent, what, needed):
+            yield
+
     try:
-        with report.stage("movies"):
+        with stage("movies", "the films table"):
             film_ids = _movies(sources, build, report, progress)
-        with report.stage("credits"):
+        with stage("credits", "the cast and directors tables"):
             _credits(sources, build, film_ids, report, progress)
-        with report.stage("keywords"):
+        with stage("keywords", "the keywords table"):
             _keywords(sources, build, film_ids, report, progress)
-        with report.stage("ratings"):
+        with stage("ratings", "the ratings table"):
             _ratings(sources, build, film_ids, report, progress)
         del film_ids
-        with report.stage("neighbours"):
+        with stage("neighbours", "the recommender's neighbours"):
             progress.start("Recommender: reading the tables")
             # no reference kept here: the model drops the tables once its features are built
             chunks = neighbour_chunks(read_tables(build, RECOMMENDER_TABLES), progress,
@@ -203,15 +231,17 @@ def build_catalog(
             "filmoteca_version": __version__,
             "tables": {f.name: report.tables[f.name]["rows_out"] for f in fields(clean.Tables)},
         }
-        with report.stage("index"):
+        with stage("index", "the serving index"):
             progress.start("Serving index")
             with pq.ParquetFile(table_path(build, "neighbours")) as neighbours:
                 batches = neighbours.iter_batches(batch_size=20_000)  # 2,000 films each
                 # no reference kept here: tables and sections are dropped once used
-                write_index(build, index_sections(read_tables(build, INDEX_TABLES),
-                                                  batches, manifest))
+                write_index(build, index_sections(
+                    read_tables(build, INDEX_TABLES), batches, manifest,
+                    originals=read_table(build, clean.ORIGINAL_TITLES),
+                    links=read_table(build, clean.FILM_LINKS)))
         if embeddings:
-            with report.stage("embeddings"):
+            with stage("embeddings", "the vectors of Spanish search"):
                 report.extra["embeddings"] = embed_catalog(
                     build, settings.embedding_cache_dir, progress, settings.embedding_workers)
         else:
@@ -223,9 +253,10 @@ def build_catalog(
                 f"the previous catalog ({legacy}, old layout) is left in place: builds now "
                 f"live in {store.builds_dir(catalog_dir)}; delete it by hand once nothing uses it"
             )
-        store.write_json(build, store.MANIFEST, manifest)
-        store.write_json(build, store.REPORT, report.to_dict())
-        final = store.publish(catalog_dir, build)
+        with writing(catalog_dir.parent, "the build report", needed):
+            store.write_json(build, store.MANIFEST, manifest)
+            store.write_json(build, store.REPORT, report.to_dict())
+            final = store.publish(catalog_dir, build)
     except BaseException:
         store.discard(build)
         raise

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from filmoteca import encoder as encoder_module
+from filmoteca.build.etl.clean import ORIGINAL_TITLES
 from filmoteca.catalog.layout import IDS, KINDS, META, SEMANTIC_DIR, array_paths
 from filmoteca.catalog.store import CatalogError
 from filmoteca.catalog.tables import table_path
@@ -444,6 +445,11 @@ def embed_catalog(build_dir: Path, cache_dir: Path, progress: Progress | None = 
     progress = progress or NullProgress()
     films = pd.read_parquet(table_path(build_dir, "films"), columns=FILM_COLUMNS)
     films = films.reset_index(drop=True)
+    originals = table_path(build_dir, ORIGINAL_TITLES)
+    if originals.exists():  # the original titles read as titles too ("Il postino")
+        first = pd.read_parquet(originals).drop_duplicates("film_id")
+        films["original_title"] = films["id"].map(
+            first.set_index("film_id")["original_title"]).astype("object")
     genres = pd.read_parquet(table_path(build_dir, "film_genres"), columns=["film_id", "genre"])
     keywords = pd.read_parquet(table_path(build_dir, "keywords"),
                                columns=["film_id", "keyword"])

@@ -5,9 +5,14 @@ file) and :mod:`filmoteca.serve.catalog` maps it; both read the names below, so 
 disagree. Sections (``T`` sorted-key table, ``S`` string list, else an array type)::
 
     films.*        id, year, runtime, votes, score, revenue, budget, return; title S,
-                   release_date S; title_row (row in ``titles``), by_id (positions by id)
+                   release_date S; title_row (row in ``titles``), by_id (positions by id);
+                   details S (a FilmDetails row per film, for its page); genre_mask q
+                   (bit b set: the film has genre b); language i (row of its original
+                   language in ``languages``, -1 if none)
+    genres         T normalized genre name (English, Spanish, others) -> GenreRow
     by_votes       film positions, most voted first
     titles         T normalized title -> film positions, most voted first
+    titles_original, titles_es      T the films' original and Spanish release titles
     search.*       trigram index of the titles in vote order
     languages, countries            T code -> NamedCount; *_aliases T name -> code
     companies, directors            T normalized name -> CompanyRow / DirectorRow
@@ -27,7 +32,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 #: Bumped whenever the layout changes: a server refuses an index of another version.
-INDEX_VERSION = 4
+INDEX_VERSION = 6
 #: The file of the serving index inside a catalog folder.
 INDEX_FILE = "index.bin"
 #: Length of the n-grams of the title search index.
@@ -44,14 +49,20 @@ NAME_TABLES: dict[str, tuple[str, str | None]] = {
     "directors": ("directors", None),
 }
 NAME_KINDS = tuple(NAME_TABLES)
+#: A film's other titles (its original title; its Spanish release titles), looked up after
+#: the catalog's own: each is a table normalized name -> film positions, most voted first,
+#: with ``loose.KIND`` made by the key function named here (``filmoteca.text``).
+TITLE_ALIASES: dict[str, str] = {"titles_original": "loose_key",
+                                 "titles_es": "article_blind_key"}
 #: Numeric film columns and their section types (the strings are ``title``, ``release_date``).
 FILM_COLUMNS = {
     "id": "q", "year": "i", "runtime": "i", "vote_count": "q", "vote_average": "d",
-    "revenue": "d", "budget": "d", "return": "d",
+    "revenue": "d", "budget": "d", "return": "d", "genre_mask": "q", "language": "i",
 }
 NEIGHBOUR_FIELDS = ("offsets", "film", "score", "reasons")
 #: Name tables whose values are JSON rows (the types below) and plain ``name -> key`` tables.
-JSON_TABLES = ("titles", "languages", "countries", "companies", "collections", "directors")
+JSON_TABLES = ("titles", "languages", "countries", "companies", "collections", "directors",
+               "genres")
 ALIAS_TABLES = ("language_aliases", "country_aliases", "collection_aliases")
 #: Shortest word of a name indexed for word suggestions ("pixar" -> "Pixar Animation...").
 MIN_WORD = 3
@@ -85,6 +96,36 @@ class CollectionRow(NamedTuple):
     films: int
     revenue: float
     mean_revenue: float
+
+
+class FilmDetails(NamedTuple):
+    """A film's ``films.details`` row: what its page shows beyond the film columns (names
+    as in the dataset; countries and languages by code)."""
+
+    genres: list[str]
+    directors: list[str]
+    cast: list[str]
+    collection: str | None
+    companies: list[str]
+    countries: list[str]
+    languages: list[str]
+    original_title: str | None
+    overview: str
+    tagline: str
+    imdb_id: str | None
+
+
+class GenreRow(NamedTuple):
+    """A ``genres`` row: the genre's bit in ``films.genre_mask`` and its two names."""
+
+    bit: int
+    english: str
+    spanish: str
+
+
+#: Most genres a catalog's films are filtered by (bits of ``films.genre_mask``); a genre
+#: beyond them (only hostile data has so many) is named but cannot be filtered by.
+MAX_GENRES = 63
 
 
 class DirectorRow(NamedTuple):

@@ -18,6 +18,7 @@ from filmoteca.config import (
 from filmoteca.formatting import format_int
 from filmoteca.serve.answers import DescriptionAnswer, DescriptionHit
 from filmoteca.serve.catalog import Catalog
+from filmoteca.serve.filters import Filter
 from filmoteca.serve.matching import InvalidInput, broken_rule
 from filmoteca.serve.semantic import SemanticLayer, SemanticUnavailable
 
@@ -36,6 +37,10 @@ def clean_description(q: str) -> str:
     the rule of valid input (:func:`~filmoteca.serve.matching.broken_rule`) with the bounds
     of a description (counted as typed)."""
     rule = broken_rule(q, DESCRIPTION_MIN_LENGTH, DESCRIPTION_MAX_LENGTH)
+    if rule == "bytes":
+        raise InvalidInput(
+            "La descripción trae bytes que no son texto UTF-8 (por ejemplo %FF en la "
+            "dirección); escríbala como texto normal.")
     if rule == "control":
         raise InvalidInput(
             "La descripción contiene caracteres de control (saltos de línea, tabuladores u "
@@ -53,23 +58,28 @@ def clean_description(q: str) -> str:
 
 def buscar_descripcion(
     catalog: Catalog, semantic: SemanticLayer | None, q: str,
-    limite: int = DESCRIPTION_DEFAULT_LIMIT,
+    limite: int = DESCRIPTION_DEFAULT_LIMIT, wanted: Filter | None = None,
 ) -> DescriptionAnswer:
-    """The ``limite`` films whose plot is closest to ``q``, best first."""
+    """The ``limite`` films whose plot is closest to ``q``, best first, among those
+    ``wanted`` admits."""
+    wanted = wanted or Filter()
     text = clean_description(q)
     index = semantic.get() if semantic is not None else None
     if index is None:
         raise SemanticUnavailable(UNAVAILABLE)
+    admitted = wanted.mask(catalog) if wanted.shown is not None else None
     hits = [
         DescriptionHit(id=catalog.ids[p], titulo=catalog.titles[p], anio=catalog.years[p],
                        similitud=round(cosine, SIMILARITY_DECIMALS))
-        for p, cosine in index.search_descriptions(text, limite)
+        for p, cosine in index.search_descriptions(text, limite, admitted)
     ]
     if hits:
         named = ", ".join(f"{hit.titulo} ({hit.anio})" for hit in hits[:NAMED])
-        mensaje = f"Películas cuyo argumento se parece a '{text}': {named}"
+        mensaje = f"Películas cuyo argumento se parece a '{text}'{wanted.said()}: {named}"
         mensaje += f" y {format_int(len(hits) - NAMED)} más." if len(hits) > NAMED else "."
+    elif admitted is not None and not admitted.any():
+        mensaje = f"Ninguna película pasa los filtros{wanted.said()}."
     else:
         mensaje = (f"Ninguna película: '{text}' no tiene letras ni números que comparar con "
                    "los argumentos.")
-    return DescriptionAnswer(q=q, resultados=hits, mensaje=mensaje)
+    return DescriptionAnswer(q=q, resultados=hits, filtros=wanted.shown, mensaje=mensaje)

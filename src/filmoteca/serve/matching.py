@@ -51,8 +51,9 @@ MAX_PREFIX_WORDS = 50
 #: Words in more names than this ("the", "love") say too little to suggest by; skipped.
 MAX_WORD_CHOICES = 500
 
-#: Control characters (C0, DEL, C1): a name containing one is a 422.
-CONTROL_CLASS = r"\x00-\x1f\x7f-\x9f"
+#: Control characters (C0, DEL, C1), and U+FFFD, which stands for bytes that were not UTF-8
+#: in the request ("%FF"): a name containing one is a 422.
+CONTROL_CLASS = r"\x00-\x1f\x7f-\x9f\ufffd"
 #: The other characters Python's ``str.isspace`` calls whitespace: a name made only of them
 #: (and nothing else) is empty, a 422.
 SPACE_CLASS = r" \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
@@ -64,12 +65,13 @@ _CONTROL = re.compile(f"[{CONTROL_CLASS}]")
 _BLANK = re.compile(f"[{SPACE_CLASS}]*")
 
 
-def find_key(exact: Mapping[str, object], loose: Mapping[str, str], key: str) -> str | None:
+def find_key(exact: Mapping[str, object], loose: Mapping[str, str], key: str,
+             loose_form: Callable[[str], str] = loose_key) -> str | None:
     """The exact index key for ``key``: itself if present, else via its loose form
     (``loose`` maps punctuation-blind keys to exact keys, where the two differ)."""
     if key in exact:
         return key
-    blind = loose_key(key)
+    blind = loose_form(key)
     if blind in exact:
         return blind
     return loose.get(blind)
@@ -94,9 +96,11 @@ class NotFound(LookupError):
 
 def broken_rule(value: str, min_length: int, max_length: int) -> str | None:
     """The rule of valid input that ``value`` breaks, the one check of every text a user
-    types (names and descriptions): "control" (a control character), "long" (more than
-    ``max_length`` characters), "short" (fewer than ``min_length``, or nothing visible), or
-    None."""
+    types (names and descriptions): "bytes" (bytes that were not UTF-8, decoded as U+FFFD),
+    "control" (a control character), "long" (more than ``max_length`` characters), "short"
+    (fewer than ``min_length``, or nothing visible), or None."""
+    if "\ufffd" in value:
+        return "bytes"
     if _CONTROL.search(value):
         return "control"
     if len(value) > max_length:
@@ -114,6 +118,10 @@ def clean_input(value: str, what: str, max_length: int = MAX_INPUT_LENGTH) -> st
     such input is valid but matches nothing.
     """
     rule = broken_rule(value, 1, max_length)
+    if rule == "bytes":
+        raise InvalidInput(
+            f"El {what} trae bytes que no son texto UTF-8 (por ejemplo %FF en la dirección); "
+            "escríbalo como texto normal.")
     if rule == "control":
         raise InvalidInput(
             f"El {what} contiene caracteres de control (saltos de línea, tabuladores u "
@@ -227,6 +235,24 @@ class Suggester:
         # Choices are sorted by length: the index orders equally good hits shortest first.
         return sorted(hits, key=lambda index: (-hits[index], index))[:limit]
 
+    def having_words(self, key: str) -> list[str]:
+        """The keys that have every word of ``key`` as a whole word ("hitchcock" ->
+        "alfred hitchcock"); words shorter than the indexed ones are not looked at."""
+        typed = {word for word in key.split() if len(word) >= MIN_WORD}  # "de palma": palma
+        if not typed:
+            return []
+        table = self._words
+        words = table.words
+        search = getattr(words, "bisect_left", None)
+        found: set[int] | None = None
+        for word in typed:
+            at = search(word) if search else bisect.bisect_left(words, word)
+            if at >= len(words) or words[at] != word:
+                return []
+            choices = set(table.choices(at))
+            found = choices if found is None else found & choices
+        return [self._keys[i] for i in sorted(found or ())]
+
     def suggest(self, key: str, limit: int = MAX_SUGGESTIONS) -> tuple[str, ...]:
         """Up to ``limit`` names closest to ``key``, best first (cached: an immutable tuple,
         so no caller can change what the next one receives)."""
@@ -264,17 +290,22 @@ class Names:
     :class:`Suggester` of its 404s, made by ``make_suggester`` on first use."""
 
     def __init__(self, keys: Mapping[str, Any], loose: Mapping[str, str],
-                 make_suggester: Callable[[], Suggester],
-                 rows: Mapping[str, Any] | None = None) -> None:
+                 make_suggester: Callable[[], Suggester] | None = None,
+                 rows: Mapping[str, Any] | None = None,
+                 loose_form: Callable[[str], str] = loose_key,
+                 size: Callable[[Any], int] | None = None) -> None:
         self.keys = keys
         self.rows = rows
         self.loose = loose
+        self.loose_form = loose_form
+        #: The films of a row, for names typed in part (None: this kind is never read so).
+        self.size = size
         self._make_suggester = make_suggester
         self._suggester: Suggester | None = None
 
     def find(self, key: str) -> str | None:
-        """The index key ``key`` designates (itself, or its punctuation-blind form), or None."""
-        return find_key(self.keys, self.loose, key)
+        """The index key ``key`` designates (itself, or its ``loose_form``), or None."""
+        return find_key(self.keys, self.loose, key, self.loose_form)
 
     def resolve(self, found: str) -> tuple[str, Any]:
         """(code, row) of a key :meth:`find` returned (the code is the key itself where the
@@ -287,26 +318,70 @@ class Names:
     @property
     def suggester(self) -> Suggester:
         if self._suggester is None:
+            if self._make_suggester is None:
+                raise LookupError("this kind of name has no suggestions of its own")
             self._suggester = self._make_suggester()
         return self._suggester
 
     def suggest(self, key: str, limit: int = MAX_SUGGESTIONS) -> tuple[str, ...]:
         return self.suggester.suggest(key, limit)
 
+    def in_part(self, key: str) -> list[tuple[str, Any, int]]:
+        """(code, row, films) of each name having every typed word as a whole word, most
+        films first; none for a kind without :attr:`size`."""
+        if self.size is None:
+            return []
+        found: dict[str, tuple[Any, int]] = {}
+        for name in self.suggester.having_words(key):
+            exact = self.find(name)
+            if exact is not None:
+                code, row = self.resolve(exact)
+                found.setdefault(code, (row, self.size(row)))
+        return sorted(((code, row, films) for code, (row, films) in found.items()),
+                      key=lambda item: (-item[2], item[0]))
+
+
+#: A name typed in part answers the largest name that has its words when that one has at
+#: least this many times the films of all the others together (calibrated on the labelled
+#: partial names of ``benchmarks/data/nombres_parciales.csv``: ``reports/busqueda.md``).
+DOMINANCE = 2.5
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """The row a typed name designates, its code, and the name it was read as when typed in
+    part (None: typed whole)."""
+
+    code: str
+    row: Any
+    read_as: str | None = None
+
 
 def find_name(names: Names, typed: str, what: str, missing: str,
-              limits: Limits = DEFAULT_LIMITS) -> tuple[str, Any]:
-    """(code, row) of the name ``typed`` designates: the one path from what the user typed
-    to a row. :class:`InvalidInput` (422) when it cannot be a name (``what`` names it in the
-    message: "idioma", "nombre de la productora"...); :class:`NotFound` (404) with the
-    closest names when nothing matches (``missing``: the message, ``{typed}`` standing for
-    what was typed)."""
+              limits: Limits = DEFAULT_LIMITS) -> Found:
+    """The row the name ``typed`` designates: the one path from what the user typed to a
+    row. :class:`InvalidInput` (422) when it cannot be a name (``what`` names it in the
+    message: "idioma", "nombre de la productora"...). A name typed in part ("hitchcock")
+    answers the one name it clearly designates (:data:`DOMINANCE`); when several compete,
+    404 listing them. Else :class:`NotFound` (404) with the closest names (``missing``: the
+    message, ``{typed}`` standing for what was typed)."""
     key = clean_input(typed, what, limits.max_input_length)
     found = names.find(key)
-    if found is None:
-        raise NotFound(missing.format(typed=typed.strip()),
-                       names.suggest(key, limits.max_suggestions))
-    return names.resolve(found)
+    if found is not None:
+        return Found(*names.resolve(found))
+    candidates = names.in_part(key)
+    if candidates:
+        code, row, films = candidates[0]
+        others = sum(size for _, _, size in candidates[1:])
+        if films >= DOMINANCE * others and films > 0:
+            return Found(code, row, read_as=row.name)
+        if len(candidates) > 1:
+            raise NotFound(
+                f"'{typed.strip()}' puede ser {len(candidates)} nombres distintos; escriba el "
+                "nombre completo de uno de ellos.",
+                [row.name for _, row, _ in candidates[:limits.max_suggestions]])
+    raise NotFound(missing.format(typed=typed.strip()),
+                   names.suggest(key, limits.max_suggestions))
 
 
 @dataclass(frozen=True, slots=True)

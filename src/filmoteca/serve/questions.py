@@ -26,10 +26,11 @@ from filmoteca.serve.answers import (
     DirectorFilm,
     DurationAnswer,
     LanguageAnswer,
+    NameInterpretation,
     items,
 )
 from filmoteca.serve.catalog import Catalog
-from filmoteca.serve.matching import clean_input, find_name
+from filmoteca.serve.matching import Found, clean_input, find_name
 from filmoteca.serve.semantic import SemanticLayer
 from filmoteca.serve.titles import film_refs, find_film, interpreted
 
@@ -45,10 +46,11 @@ def peliculas_idioma(
     (``en``), the English name (``English``) or the Spanish name with or without accents
     (``inglés``, ``ingles``); names come from babel (CLDR), plus the dataset's own names.
     """
-    code, row = find_name(
+    found = find_name(
         catalog.names["languages"], idioma, "idioma",
         "No se encontró el idioma '{typed}'. Escriba su código ISO 639-1 (por ejemplo 'en') "
         "o su nombre en español o en inglés.", limits)
+    code, row = found.code, found.row
     return LanguageAnswer(
         idioma=code, nombre=row.spanish, nombre_ingles=row.english, cantidad=row.films,
         mensaje=f"{format_int(row.films)} cantidad de películas fueron estrenadas en idioma "
@@ -92,14 +94,16 @@ def franquicia(
     Accepts the collection name with or without the trailing " Collection" ("Toy Story" or
     "Toy Story Collection"). Ganancia is ``revenue``; the mean is total / films.
     """
-    _, row = find_name(catalog.names["collections"], franquicia, "nombre de la franquicia",
-                       "No se encontró la franquicia '{typed}'.", limits)
+    found = find_name(catalog.names["collections"], franquicia, "nombre de la franquicia",
+                      "No se encontró la franquicia '{typed}'.", limits)
+    row, reading = found.row, read_in_part(found, franquicia)
     return CollectionAnswer(
         franquicia=row.name, cantidad=row.films, ganancia_total=row.revenue,
-        ganancia_promedio=row.mean_revenue,
-        mensaje=f"La franquicia {row.name} posee {format_int(row.films)} películas, una "
-                f"ganancia total de {format_money(row.revenue)} y una ganancia promedio de "
-                f"{format_money(row.mean_revenue)}",
+        ganancia_promedio=row.mean_revenue, interpretacion=reading,
+        mensaje=told(reading,
+                     f"La franquicia {row.name} posee {format_int(row.films)} películas, una "
+                     f"ganancia total de {format_money(row.revenue)} y una ganancia promedio "
+                     f"de {format_money(row.mean_revenue)}"),
     )
 
 
@@ -112,10 +116,11 @@ def peliculas_pais(catalog: Catalog, pais: str, limits: Limits = DEFAULT_LIMITS)
     English name (``United States`` or the dataset's ``United States of America``) or the
     Spanish name (``Estados Unidos``); names come from babel (CLDR).
     """
-    code, row = find_name(
+    found = find_name(
         catalog.names["countries"], pais, "país",
         "No se encontró el país '{typed}'. Escriba su código ISO 3166-1 (por ejemplo 'US') o "
         "su nombre en español o en inglés.", limits)
+    code, row = found.code, found.row
     return CountryAnswer(
         pais=row.spanish, codigo=code, nombre_ingles=row.english, cantidad=row.films,
         mensaje=f"Se produjeron {format_int(row.films)} películas en el país {row.spanish}",
@@ -130,11 +135,14 @@ def productoras_exitosas(
 
     Revenue is the sum of ``revenue`` of the company's films.
     """
-    _, row = find_name(catalog.names["companies"], productora, "nombre de la productora",
-                       "No se encontró la productora '{typed}'.", limits)
+    found = find_name(catalog.names["companies"], productora, "nombre de la productora",
+                      "No se encontró la productora '{typed}'.", limits)
+    row, reading = found.row, read_in_part(found, productora)
     return CompanyAnswer(
         productora=row.name, ganancia_total=row.revenue, cantidad=row.films,
-        mensaje=f"La productora {row.name} ha tenido un revenue de {format_money(row.revenue)}",
+        interpretacion=reading,
+        mensaje=told(reading, f"La productora {row.name} ha tenido un revenue de "
+                              f"{format_money(row.revenue)}"),
     )
 
 
@@ -149,8 +157,9 @@ def get_director(
     ``retorno_total`` is the sum of ``return`` (revenue / budget, 0 when either is 0) of the
     director's films; films are listed by release date.
     """
-    _, row = find_name(catalog.names["directors"], nombre_director, "nombre del director",
-                       "No se encontró el director '{typed}'.", limits)
+    found = find_name(catalog.names["directors"], nombre_director, "nombre del director",
+                      "No se encontró el director '{typed}'.", limits)
+    row, reading = found.row, read_in_part(found, nombre_director)
     films = items(DirectorFilm, [
         {"id": catalog.ids[p], "titulo": catalog.titles[p],
          "fecha_lanzamiento": catalog.release_dates[p], "retorno": catalog.returns[p],
@@ -159,6 +168,23 @@ def get_director(
     ])
     return DirectorAnswer(
         director=row.name, retorno_total=row.total_return, cantidad=len(films), peliculas=films,
-        mensaje=f"El director {row.name} ha dirigido {format_int(len(films))} películas con "
-                f"un retorno total de {format_ratio(row.total_return)}",
+        interpretacion=reading,
+        mensaje=told(reading, f"El director {row.name} ha dirigido {format_int(len(films))} "
+                              f"películas con un retorno total de "
+                              f"{format_ratio(row.total_return)}"),
     )
+
+
+def read_in_part(found: Found, typed: str) -> NameInterpretation | None:
+    """How a name typed in part was read (None when typed whole)."""
+    if found.read_as is None:
+        return None
+    return NameInterpretation(consulta=typed.strip(), nombre=found.read_as,
+                              metodo="nombre_parcial")
+
+
+def told(reading: NameInterpretation | None, mensaje: str) -> str:
+    """``mensaje`` preceded by how a name typed in part was read."""
+    if reading is None:
+        return mensaje
+    return f"'{reading.consulta}' se interpretó como '{reading.nombre}'. {mensaje}"

@@ -71,11 +71,12 @@ class SemanticLayer:
         titles: Sequence[str] = catalog.titles
         votes: Sequence[float] = catalog.vote_counts
         ids: Sequence[int] = catalog.ids
+        years: Sequence[int] = catalog.years
 
         def load() -> SemanticIndex:
             from filmoteca.serve.vectors import open_for_catalog
 
-            return open_for_catalog(Path(catalog_dir), titles, votes, ids)
+            return open_for_catalog(Path(catalog_dir), titles, votes, ids, years=years)
 
         return cls(load)
 
@@ -119,6 +120,15 @@ class SemanticLayer:
             except Exception as exc:  # the layer is off from now on
                 self.error = f"{type(exc).__name__}: {exc}"
                 log.warning("the multilingual encoder did not load (%s)", self.error)
+
+    def state(self) -> tuple[str, str | None]:
+        """(state, reason) as ``/health`` reports it: "lista", "cargando", or
+        "no_disponible" with the reason (the arrays or the encoder could not be loaded)."""
+        if self.error is not None:
+            return "no_disponible", f"no se pudo cargar ({self.error})"
+        if not self._ready.is_set():
+            return "cargando", None
+        return "lista", None
 
     @property
     def ready(self) -> bool:

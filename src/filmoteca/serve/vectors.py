@@ -1,36 +1,19 @@
 """Serving side of semantic search: plots told in Spanish or English, titles typed in Spanish.
 
-Owns the two questions answered from the arrays written by :mod:`filmoteca.build.vectors` and
-the query vector of :mod:`filmoteca.encoder`:
+Owns the two questions answered from the arrays of :mod:`filmoteca.build.vectors` and the
+query vector of :mod:`filmoteca.encoder`:
 
-- :meth:`SemanticIndex.search_descriptions`: films whose plot vector (title, tagline and
-  overview embedded together) is closest to the description. Ranking = cosine + a
-  popularity prior (``PLOT_PRIOR`` x log votes, scaled to 0..1), because people describe
-  films they know; the similarity returned is the plain cosine, so it is not always
-  decreasing down the list.
-- :meth:`SemanticIndex.resolve_title`: a title typed by a user that matched nothing directly
-  ("El padrino", "Volver al futuro") -> a :class:`TitleDecision`: the film when confident,
-  else ranked cross-lingual candidates. Score of a film (:func:`title_score`) =
-  cosine(query, title) (both lower case) + ``TITLE_PRIOR`` x popularity -
-  ``LENGTH_PENALTY`` x |log(words typed / words of the title)| (a phrase much longer or
-  shorter than a title is rarely its translation) - ``NUMBER_PENALTY`` when the numbers
-  differ (sequels). Confident = best score >= ``RESOLVE_AT`` and ahead of the second by
-  ``MIN_MARGIN``. Never resolved: a near-typo of a catalog title
-  (``fuzz.ratio`` >= ``TYPO_RATIO`` against a normalized title, the threshold the title
-  suggester already uses for typos: "Toy Stroy" keeps the plain 404 and its suggestions).
+- :meth:`SemanticIndex.search_descriptions`: films whose plot vector is closest to the
+  description, ranked by cosine + ``PLOT_PRIOR`` x popularity (people describe films they
+  know; the similarity returned is the plain cosine);
+- :meth:`SemanticIndex.resolve_title`: a title that matched nothing directly -> a
+  :class:`TitleDecision`: the film when :class:`TitleRule` trusts the reading, else ranked
+  candidates; a near-typo of a catalog title is never read (it keeps the plain 404).
 
-Both search in two passes: every film's 128-d coarse int8 vector (in memory, 5.6 MB per
-kind at 45,466 films) is scored, then the best :data:`RERANK` are scored again exactly with
-their full 512-d rows, read from disk with ``pread`` (nothing else of them is held). On the
-labelled queries, at 2,993 real films and at 45,466 SYNTHETIC ones, the two passes return
-the same best 10 plots (and the same best title) as a brute-force scan of the full vectors
-(``reports/busqueda.md``); with 64 coarse dimensions they did not (132 of 137 plots).
-
-The constants are calibrated by ``benchmarks/busqueda.py`` on the hand-labelled sets in
-``benchmarks/data/`` (5-fold cross-validation; see ``reports/busqueda.md``).
-
-Its cost per query is measured in ``reports/busqueda.md``. numpy is needed; the encoder is
-loaded on first use, or earlier and in the background with :meth:`SemanticIndex.warm_up`.
+Both search in two passes: every film's 128-d coarse vector is scored, then the best
+:data:`RERANK` again with their full 512-d rows (read from disk with ``pread``); on the
+labelled queries this gives the same results as a full scan. Quality, calibration and cost
+are measured in ``reports/busqueda.md``.
 """
 
 from __future__ import annotations
@@ -52,16 +35,13 @@ from filmoteca.catalog.layout import IDS, SEMANTIC_DIR, array_paths
 from filmoteca.encoder import Encoder, NpyRows, default_encoder, table_file_name
 from filmoteca.text import normalize
 
-#: Ranking weights and decision thresholds (calibrated, see the module docstring).
-TITLE_PRIOR = 0.45
-LENGTH_PENALTY = 0.1
-NUMBER_PENALTY = 0.3
-RESOLVE_AT = 0.93
-MIN_MARGIN = 0.04
+#: Weight of the popularity prior in the ranking of plots (see ``reports/busqueda.md``).
 PLOT_PRIOR = 0.3
 #: ``fuzz.ratio`` (0-100) against a catalog title from which a query is a typo, not a
 #: translation (the suggester's ``CLOSE_SCORE``).
 TYPO_RATIO = 80.0
+#: A leading English article, dropped for the typo check.
+_ENGLISH_ARTICLE = re.compile(r"^(?:the|a|an) (?=\S)")
 #: Rows converted to float32 at a time (1 MB: stays in cache; fewer, larger blocks than
 #: 512 rows cost less Python per query).
 CHUNK = 2048
@@ -145,6 +125,14 @@ class _Vectors:
         out *= self.coarse_scale
         return self.per_film(out)
 
+    def vector_of(self, films: list[int]) -> np.ndarray:
+        """The unit vector of the mean of ``films``' own rows (float32, 512)."""
+        rows = np.asarray(films, dtype=np.int64)
+        vectors = self.rows[rows].astype(np.float32) * self.scale[rows][:, None]
+        mean = vectors.mean(axis=0)
+        norm = float(np.linalg.norm(mean))
+        return np.asarray(mean / norm if norm > 0 else mean, dtype=np.float32)
+
     def exact(self, query: np.ndarray, films: np.ndarray) -> np.ndarray:
         """Cosine of ``query`` with each of ``films`` (its best row), from the full rows."""
         rows = [int(f) for f in films]
@@ -153,10 +141,11 @@ class _Vectors:
             for row in self.extra.get(film, ()):
                 rows.append(row)
                 owners.append(i)
-        values = (self.rows[np.asarray(rows, dtype=np.int64)].astype(np.float32) @ query)
-        values *= self.scale[rows]
+        at = np.asarray(rows, dtype=np.int64)  # typed: ``films`` may be empty (a year filter)
+        values = self.rows[at].astype(np.float32) @ query
+        values *= self.scale[at]
         out = np.full(len(films), -np.inf, dtype=np.float32)
-        np.maximum.at(out, np.asarray(owners), values)
+        np.maximum.at(out, np.asarray(owners, dtype=np.int64), values)
         return out
 
     def exact_all(self, query: np.ndarray) -> np.ndarray:
@@ -196,25 +185,37 @@ def numbers(key: str) -> frozenset[int]:
     return frozenset(found)
 
 
-def title_score(
-    cosine: np.ndarray, prior: np.ndarray, log_title_words: np.ndarray, typed_words: Any,
-    number_mismatch: np.ndarray, *, title_prior: float = TITLE_PRIOR,
-    length_penalty: float = LENGTH_PENALTY, number_penalty: float = NUMBER_PENALTY,
-) -> np.ndarray:
-    """Score of each film as the reading of a typed title: cosine(query, title) +
-    ``title_prior`` x popularity - ``length_penalty`` x |log(typed words / title words)| -
-    ``number_penalty`` where the numbers typed differ from the title's ("El padrino II" is
-    not "The Godfather"). Broadcasts: queries x films arrays work too (``typed_words`` as a
-    column)."""
-    return np.asarray(cosine + title_prior * prior
-            - length_penalty * np.abs(log_title_words - np.log(np.maximum(typed_words, 1)))
-            - number_penalty * number_mismatch)
+@dataclass(frozen=True, slots=True)
+class TitleRule:
+    """How a typed title is read as a catalog title, and when the reading is trusted.
+
+    Score of a film = cosine(query, title) + ``prior`` x popularity - ``length`` x |log(typed
+    words / title words)| - ``number`` where the numbers typed differ from the title's ("El
+    padrino II" is not "The Godfather"). Trusted (resolved) when the best score is at least
+    ``resolve_at`` and ahead of the second by ``margin``. :data:`SHIPPED` is chosen by
+    ``benchmarks/busqueda.py`` under a precision constraint (``reports/busqueda.md``).
+    """
+
+    prior: float
+    length: float
+    number: float
+    resolve_at: float
+    margin: float
+
+    def score(self, cosine: np.ndarray, prior: np.ndarray, log_title_words: np.ndarray,
+              typed_words: Any, number_mismatch: np.ndarray) -> np.ndarray:
+        """Broadcasts: queries x films arrays work too (``typed_words`` as a column)."""
+        return np.asarray(
+            cosine + self.prior * prior
+            - self.length * np.abs(log_title_words - np.log(np.maximum(typed_words, 1)))
+            - self.number * number_mismatch)
+
+    def confident(self, first: float, second: float) -> bool:
+        return first >= self.resolve_at and first - second >= self.margin
 
 
-def is_confident(first: float, second: float, *, resolve_at: float = RESOLVE_AT,
-                 min_margin: float = MIN_MARGIN) -> bool:
-    """True when the best score is high enough and clearly ahead of the second."""
-    return first >= resolve_at and first - second >= min_margin
+#: The rule served (values from ``benchmarks/busqueda.py``; see ``reports/busqueda.md``).
+SHIPPED = TitleRule(prior=0.0, length=0.0, number=0.3, resolve_at=0.80, margin=0.08)
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
@@ -239,6 +240,7 @@ class SemanticIndex:
     def __init__(
         self, folder: Path, titles: Sequence[str], votes: Sequence[float], *,
         title_keys: Sequence[str] | None = None, encoder: Encoder | None = None,
+        years: Sequence[int] | None = None,
     ) -> None:
         folder = Path(folder)
         self.folder = folder
@@ -253,6 +255,7 @@ class SemanticIndex:
         top = math.log1p(float(counts.max())) if n and counts.max() > 0 else 1.0
         self.prior = (np.log1p(np.clip(counts, 0, None)) / top).astype(np.float32)
         self.encoder = encoder or default_encoder()
+        self.years = np.asarray(years if years is not None else np.zeros(n), dtype=np.int32)
         self._keys = list(title_keys) if title_keys is not None else None
         self._lengths: list[int] | None = None
         self._title_words: np.ndarray | None = None
@@ -289,15 +292,20 @@ class SemanticIndex:
 
     # -- descriptions --------------------------------------------------------------------
 
-    def search_descriptions(self, query: str, limit: int = 10) -> list[tuple[int, float]]:
+    def search_descriptions(self, query: str, limit: int = 10,
+                            admitted: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(film position, cosine) of the ``limit`` best plots for ``query``, best first
-        (ranked by cosine + ``PLOT_PRIOR`` x popularity)."""
+        (ranked by cosine + ``PLOT_PRIOR`` x popularity), among the films ``admitted``
+        (a boolean array over the films; None: all)."""
         text = " ".join(query.split())
         if not _WORD.search(text) or limit <= 0:
             return []
         vector = self.embed(text)
         approx = self.plots.coarse_cosines(vector) + PLOT_PRIOR * self.prior
+        if admitted is not None:
+            approx = np.where(admitted, approx, -np.inf)
         candidates = _top(approx, max(RERANK, limit))
+        candidates = candidates[np.isfinite(approx[candidates])]
         cosine = self.plots.exact(vector, candidates)
         best = _top(cosine + PLOT_PRIOR * self.prior[candidates], limit)
         return [(int(candidates[i]), float(cosine[i])) for i in best]
@@ -307,16 +315,18 @@ class SemanticIndex:
     def _typo_lists(self) -> tuple[list[str], list[int]]:
         with self._lock:
             if self._keys is None:
-                self._keys = sorted({normalize(t) for t in self._title_names} - {""},
-                                    key=lambda k: (len(k), k))
+                keys = {normalize(t) for t in self._title_names}
+                # "Terminater" is a typo of "The Terminator" too: also without the article
+                keys |= {_ENGLISH_ARTICLE.sub("", key) for key in keys}
+                self._keys = sorted(keys - {""}, key=lambda k: (len(k), k))
             if self._lengths is None:
                 self._lengths = [len(key) for key in self._keys]
             return self._keys, self._lengths
 
     def near_typo(self, key: str) -> str | None:
-        """The normalized catalog title within typo distance of ``key`` (normalized), if any:
-        ``fuzz.ratio`` >= :data:`TYPO_RATIO`, compared only with titles whose length can
-        reach it."""
+        """The normalized catalog title (with or without its leading English article) within
+        typo distance of ``key`` (normalized), if any: ``fuzz.ratio`` >= :data:`TYPO_RATIO`,
+        compared only with titles whose length can reach it."""
         if not key:
             return None
         memo = self._last_typo  # one entry: the service asks before resolve_title does
@@ -354,30 +364,38 @@ class SemanticIndex:
         _, title_numbers, sets = self._title_shapes()
         return np.asarray(title_numbers != sets.get(numbers(normalize(query)), -1))
 
-    def title_scores(self, query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def title_scores(self, query: str, rule: TitleRule = SHIPPED, year: int | None = None,
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(films, score, cosine) of the best :data:`RERANK` films for ``query`` read as a
-        title: chosen on the coarse vectors, then scored exactly (see :func:`title_score`)."""
+        title (only films of ``year`` when given): chosen on the coarse vectors, then scored
+        exactly (:meth:`TitleRule.score`)."""
         text = " ".join(query.split()).lower()
         vector = self.embed(text)
         words = self._words()
         typed = len(normalize(query).split())
         mismatch = self.number_mismatch(query)
-        approx = title_score(self.titles.coarse_cosines(vector), self.prior, words, typed,
-                             mismatch)
+        approx = rule.score(self.titles.coarse_cosines(vector), self.prior, words, typed,
+                            mismatch)
+        if year is not None:
+            approx = np.where(self.years == year, approx, -np.inf)
         films = _top(approx, RERANK)
+        if year is not None:
+            films = films[np.isfinite(approx[films])]
         cosine = self.titles.exact(vector, films)
-        score = title_score(cosine, self.prior[films], words[films], typed, mismatch[films])
+        score = rule.score(cosine, self.prior[films], words[films], typed, mismatch[films])
         return films, score, cosine
 
-    def resolve_title(self, query: str, limit: int = 5) -> TitleDecision:
-        """Read ``query`` as a title in another language (see :class:`TitleDecision`).
+    def resolve_title(self, query: str, limit: int = 5, rule: TitleRule = SHIPPED,
+                      year: int | None = None) -> TitleDecision:
+        """Read ``query`` as a title in another language (see :class:`TitleDecision`), among
+        the films of ``year`` when given.
 
         Call it only after the exact and punctuation-blind lookups found nothing.
         """
         key = normalize(query)
         if not _WORD.search(key):
             return TitleDecision(query, None, 0.0, (), EMPTY)
-        films, score, cosine = self.title_scores(query)
+        films, score, cosine = self.title_scores(query, rule, year)
         order = _top(score, max(limit, 2))
         best = films[order]
         candidates = tuple((int(films[i]), float(cosine[i])) for i in order[:limit])
@@ -388,14 +406,14 @@ class SemanticIndex:
             return TitleDecision(query, None, 0.0, (), NOT_CONFIDENT)
         first = float(score[order[0]])
         second = float(score[order[1]]) if len(order) > 1 else -math.inf
-        if is_confident(first, second):
+        if rule.confident(first, second):
             return TitleDecision(query, int(best[0]), top_cosine, candidates, RESOLVED)
         return TitleDecision(query, None, top_cosine, candidates, NOT_CONFIDENT)
 
 
 def open_for_catalog(
     catalog_dir: Path, titles: Sequence[str], votes: Sequence[float], ids: Sequence[int], *,
-    threads: int = 1,
+    threads: int = 1, years: Sequence[int] | None = None,
 ) -> SemanticIndex:
     """The :class:`SemanticIndex` of a built catalog (arrays in ``catalog_dir/semantic``),
     with its own encoder reading the model's table from that folder (see
@@ -410,4 +428,4 @@ def open_for_catalog(
         raise ValueError(f"the arrays in {folder} were built for other films")
     encoder = Encoder(threads=threads, table_path=folder / table_file_name(),
                       process_blas_limit=True)
-    return SemanticIndex(folder, titles, votes, encoder=encoder)
+    return SemanticIndex(folder, titles, votes, encoder=encoder, years=years)

@@ -10,6 +10,7 @@ agree with the counts documented in DESIGN.md.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import os
 import subprocess
@@ -313,3 +314,20 @@ def test_cli_failure_is_one_spanish_line_and_exit_1(kaggle: FakeKaggle, user_raw
     assert set(lines[:-1]) <= {"Descargando movies_metadata.csv…",
                                "Comprobando movies_metadata.csv…"}  # progress lines only
     assert snapshot(user_raw) == before
+
+
+def test_a_full_disk_is_said_plainly_and_leaves_nothing(kaggle: FakeKaggle, user_raw: Path):
+    """The disk fills while credits.csv is written (the system's ENOSPC, as kagglehub would
+    pass it on): one Spanish line naming the disk, the file and the space needed; the raw
+    folder as it was; no staging folder left."""
+    before = snapshot(user_raw)
+    kaggle.partial_then["credits.csv"] = OSError(errno.ENOSPC, "No space left on device")
+    with pytest.raises(dl.DownloadError) as info:
+        dl.download(user_raw)
+    message = str(info.value)
+    assert message.startswith(f"no queda espacio en el disco de {user_raw.parent} al escribir "
+                              "credits.csv: la descarga ocupa unos ")
+    needed = sum(item.size for item in dl.WANTED) / 2**20
+    assert f"unos {needed:,.0f} MB" in message and "\n" not in message
+    assert snapshot(user_raw) == before
+    assert leftovers(user_raw.parent) == []

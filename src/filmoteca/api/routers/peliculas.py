@@ -48,7 +48,7 @@ class AnyText(Convertor[str]):
 if "texto" not in CONVERTOR_TYPES:
     register_url_convertor("texto", AnyText())
 
-TAG = "Consultas del catálogo"
+TAG = "consultas"
 
 
 def router(limits: Limits) -> APIRouter:

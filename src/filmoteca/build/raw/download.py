@@ -46,7 +46,7 @@ from filmoteca.build.raw.files import (
     RawSpec,
     find_file,
 )
-from filmoteca.folders import alive, replace_dir
+from filmoteca.folders import NoSpace, alive, is_no_space, megabytes, replace_dir, writing
 from filmoteca.formatting import format_int
 from filmoteca.progress import NullProgress, Progress
 
@@ -68,14 +68,16 @@ class Wanted:
     spec: RawSpec
     #: Fewer rows than this means a wrong or cut file (version 7 has the count in comments).
     min_rows: int
+    #: About how many bytes the file takes (version 7), to say how much space a download needs.
+    size: int = 0
 
 
 WANTED: tuple[Wanted, ...] = (
-    Wanted("movies_metadata.csv", MOVIES, 45_000),  # 45,466 rows
-    Wanted("credits.csv", CREDITS, 45_000),  # 45,476
-    Wanted("keywords.csv", KEYWORDS, 46_000),  # 46,419
-    Wanted("links.csv", LINKS, 45_000),  # 45,843
-    Wanted("ratings_small.csv", RATINGS, 99_000),  # 100,004
+    Wanted("movies_metadata.csv", MOVIES, 45_000, 34_445_126),  # 45,466 rows
+    Wanted("credits.csv", CREDITS, 45_000, 189_917_659),  # 45,476
+    Wanted("keywords.csv", KEYWORDS, 46_000, 6_231_943),  # 46,419
+    Wanted("links.csv", LINKS, 45_000, 989_107),  # 45,843
+    Wanted("ratings_small.csv", RATINGS, 99_000, 2_438_266),  # 100,004
 )
 
 
@@ -147,12 +149,22 @@ def download(
         work = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=parent))
     except OSError as exc:
         raise DownloadError(f"no se puede escribir en {parent}: {exc.strerror or exc}") from None
+    needed = sum(item.size for item in wanted)
     try:
         fetch = fetch or kagglehub_fetcher()
         incoming = work / "kaggle"
         incoming.mkdir()
-        got = [_fetch_and_check(fetch, item, incoming, progress) for item in wanted]
-        replaced = _publish(raw_dir, work, got, wanted)
+        got = []
+        for item in wanted:
+            with writing(parent, item.name, needed):
+                got.append(_fetch_and_check(fetch, item, incoming, progress))
+        with writing(parent, "la carpeta nueva", needed):
+            replaced = _publish(raw_dir, work, got, wanted)
+    except NoSpace as full:
+        raise DownloadError(
+            f"no queda espacio en el disco de {full.folder} al escribir {full.what}: la "
+            f"descarga ocupa unos {megabytes(full.needed or needed)} y quedan "
+            f"{megabytes(full.free)} libres") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     final = [Got(g.name, raw_dir / g.name, g.rows, g.size) for g in got]
@@ -171,6 +183,8 @@ def _fetch_and_check(fetch: Fetcher, item: Wanted, incoming: Path, progress: Pro
         except DownloadError:
             raise
         except Exception as exc:  # kagglehub/requests raise many kinds: one line for all
+            if is_no_space(exc, incoming):
+                raise  # said by the caller: which disk, how much space
             raise DownloadError(
                 f"no se pudo descargar {item.name} de Kaggle ({_reason(exc)})"
             ) from None
@@ -359,6 +373,8 @@ def _publish(raw_dir: Path, work: Path, got: list[Got], wanted: Sequence[Wanted]
             os.replace(item.path, fresh / item.name)
         replace_dir(fresh, raw_dir, work / "previous")
     except OSError as exc:
+        if is_no_space(exc, raw_dir.parent):
+            raise  # said by the caller: which disk, how much space
         raise DownloadError(
             f"no se pudo escribir en {raw_dir}: {exc.strerror or exc}"
         ) from None
