@@ -50,7 +50,9 @@ def _parameters(openapi: dict, path: str) -> dict[str, dict]:
 
 def _name_parameters(openapi: dict) -> list[dict]:
     found = [_parameters(openapi, path)[name] for path, name in QUESTIONS.items()]
-    return [*found, _parameters(openapi, "/buscar")["q"]]
+    several = dict(_parameters(openapi, "/recomendacion")["titulo"])
+    several["schema"] = several["schema"]["items"]  # each title of the list, same rules
+    return [*found, _parameters(openapi, "/buscar")["q"], several]
 
 
 def test_every_name_publishes_its_rules() -> None:
@@ -86,8 +88,10 @@ def test_every_operation_declares_its_error_bodies() -> None:
     openapi = create_app().openapi()
     error_ref = "#/components/schemas/ErrorResponse"
     expected = {path: {"200", "404", "422", "503"} for path in QUESTIONS}
-    expected |= {"/buscar": {"200", "422", "503"}, "/health": {"200", "503"},
-                 "/buscar_descripcion": {"200", "422", "503"}}
+    expected |= {"/recomendacion": {"200", "404", "422", "503"},
+                 "/pelicula/{id}": {"200", "404", "422", "503"},
+                 "/buscar": {"200", "422", "503"}, "/health": {"200", "503"},
+                 "/buscar_descripcion": {"200", "404", "422", "503"}}
     assert set(openapi["paths"]) == set(expected)
     for path, statuses in expected.items():
         responses = openapi["paths"][path]["get"]["responses"]

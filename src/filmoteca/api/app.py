@@ -4,8 +4,10 @@ Owns the assembly: the settings (given, else :func:`filmoteca.config.get_setting
 catalog (given, or loaded by the lifespan from ``settings.catalog_dir``) and its semantic
 layer (:mod:`filmoteca.serve.semantic`, loaded in a background thread), the routers built for
 ``settings.limits``, the Spanish error handlers, the web page under ``/static``, and the
-middleware around the routes, outermost first: ``Server-Timing`` (:mod:`.timing`), the
-response cache (:mod:`.cache`), and the direct answering of the routes (:mod:`.direct`).
+middleware around the routes, outermost first: ``Server-Timing`` (:mod:`.timing`), HTTP as
+clients expect it (:mod:`.cache`: CORS, ETag and 304, HEAD, gzip, the answers kept), and the
+direct answering of the routes (:mod:`.direct`). ``/docs`` and
+``/redoc`` load their assets from an installed package (fastapi-offline), never a CDN.
 
 The serving process imports FastAPI, pydantic, orjson, rapidfuzz and unidecode, and numpy
 for the semantic layer (in its loading thread): never pandas, pyarrow, scipy, scikit-learn
@@ -19,14 +21,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.telemetry import TelemetryConfig
+from fastapi_offline import FastAPIOffline
 
 from filmoteca import __version__
 from filmoteca.api import errors
-from filmoteca.api.cache import ResponseCache
+from filmoteca.api.cache import HttpCache
 from filmoteca.api.direct import DirectRoutes
-from filmoteca.api.routers import busqueda, peliculas, recomendacion, sistema
+from filmoteca.api.routers import busqueda, pelicula, peliculas, recomendacion, sistema
 from filmoteca.api.timing import ServerTimingMiddleware
 from filmoteca.config import RECOMMENDATIONS, Limits, Settings, get_settings
 from filmoteca.formatting import format_int
@@ -88,8 +92,10 @@ def create_app(catalog: Catalog | None = None, settings: Settings | None = None,
                                                            settings.catalog_dir)
         yield
 
-    app = FastAPI(title="Filmoteca", version=__version__, description=description(limits),
-                  lifespan=lifespan, telemetry=NO_TELEMETRY)
+    app = FastAPIOffline(
+        title="Filmoteca", version=__version__, description=description(limits),
+        lifespan=lifespan, telemetry=NO_TELEMETRY, openapi_tags=TAGS,
+        generate_unique_id_function=operation_id)
     app.state.catalog = catalog
     app.state.settings = settings
     app.state.semantic = semantic
@@ -98,12 +104,35 @@ def create_app(catalog: Catalog | None = None, settings: Settings | None = None,
         if semantic is None and open_layer:
             app.state.semantic = SemanticLayer.beside(catalog, settings.catalog_dir)
     errors.install(app)
-    for resource in (peliculas, recomendacion, busqueda, sistema):
+    for resource in (peliculas, recomendacion, busqueda, pelicula, sistema):
         app.include_router(resource.router(limits))
     app.mount("/static", StaticFiles(directory=sistema.STATIC_DIR, check_dir=False),
               name="static")
-    # Added innermost first: a request meets the timing, then the cache, then the routes.
+
+    def build() -> str:  # what the ETags of this app name: the catalog it serves
+        served: Catalog | None = app.state.catalog
+        manifest = served.manifest if served is not None else {}
+        return f"{manifest.get('built_at')}|{manifest.get('films')}|{__version__}"
+
+    # Added innermost first. A request meets the timing, then HTTP as clients expect it
+    # (CORS, ETag and 304, HEAD, gzip, the answers kept), then the routes.
     app.add_middleware(DirectRoutes)
-    app.add_middleware(ResponseCache, entries=settings.response_cache)
+    app.add_middleware(HttpCache, build=build, entries=settings.response_cache)
     app.add_middleware(ServerTimingMiddleware)
     return app
+
+
+#: The tags of /docs (ASCII names, as clients generated from the schema name their modules).
+TAGS = [
+    {"name": "consultas", "description": "Consultas del catálogo: las seis preguntas del curso."},
+    {"name": "recomendacion", "description": "Recomendación: películas parecidas."},
+    {"name": "busqueda", "description": "Búsqueda por título y por argumento."},
+    {"name": "pelicula", "description": "Ficha de una película."},
+    {"name": "sistema", "description": "Estado del servicio."},
+]
+
+
+def operation_id(route: APIRoute) -> str:
+    """A route's ``operationId`` is its function's name: the course's own
+    (``peliculas_idioma``, ``get_director``...), so a generated client reads well."""
+    return route.name

@@ -40,6 +40,7 @@ from filmoteca.config import (
 )
 from filmoteca.formatting import format_int
 from filmoteca.serve.matching import NAME_PATTERN
+from filmoteca.serve.recommend import MAX_TITLES, MIN_TITLES
 
 #: The description of every successful answer in /docs.
 ANSWERED = "La respuesta: los campos estructurados y `mensaje`, la frase que pide el curso."
@@ -50,8 +51,8 @@ MATCHING = "Sin distinguir mayúsculas, tildes ni espacios repetidos."
 def name_rules(limits: Limits) -> str:
     """The rules of a name, in Spanish, as the 422 enforces them."""
     return (f"De 1 a {format_int(limits.max_input_length)} caracteres, con al menos uno "
-            "visible y sin caracteres de control (saltos de línea, tabuladores u otros "
-            "invisibles); si no, 422.")
+            "visible, sin caracteres de control (saltos de línea, tabuladores u otros "
+            "invisibles) ni bytes que no sean UTF-8; si no, 422.")
 
 
 def name_schema(limits: Limits) -> dict[str, Any]:
@@ -85,8 +86,8 @@ def description_query() -> Any:
         description=(
             "El argumento, contado con sus palabras, en español o en inglés. De "
             f"{DESCRIPTION_MIN_LENGTH} a {DESCRIPTION_MAX_LENGTH} caracteres, con al menos uno "
-            "visible y sin caracteres de control (saltos de línea, tabuladores u otros "
-            "invisibles); si no, 422."),
+            "visible, sin caracteres de control (saltos de línea, tabuladores u otros "
+            "invisibles) ni bytes que no sean UTF-8; si no, 422."),
         examples=DESCRIPTION_EXAMPLES,
         openapi_examples={f"ejemplo {i}": {"summary": text, "value": text}
                           for i, text in enumerate(DESCRIPTION_EXAMPLES, 1)},
@@ -114,6 +115,56 @@ def anio_query() -> Any:
         description=f"Año de estreno (de {MIN_YEAR} a {MAX_YEAR}), para elegir entre "
                     "películas con el mismo título; fuera de ese rango o no entero, 422.",
     )
+
+
+def anio_desde_query() -> Any:
+    return Query(ge=MIN_YEAR, le=MAX_YEAR, examples=[1990],
+                 description=f"Solo películas estrenadas desde este año (de {MIN_YEAR} a "
+                             f"{MAX_YEAR}); posterior a `anio_hasta`, 404 (ninguna película puede "
+                             "cumplirlo).")
+
+
+def anio_hasta_query() -> Any:
+    return Query(ge=MIN_YEAR, le=MAX_YEAR, examples=[1999],
+                 description=f"Solo películas estrenadas hasta este año (de {MIN_YEAR} a "
+                             f"{MAX_YEAR}).")
+
+
+def genero_query(limits: Limits) -> Any:
+    return Query(description="Solo películas de este género, en español o en inglés "
+                             f"(Animación, Animation, Terror...). {name_rules(limits)} Un "
+                             "género que no existe, 404 con los más parecidos.",
+                 examples=["Animación"], json_schema_extra=name_schema(limits))
+
+
+def idioma_query(limits: Limits) -> Any:
+    return Query(description="Solo películas de este idioma original, escrito como en "
+                             f"/peliculas_idioma (en, inglés, English). {name_rules(limits)} "
+                             "Un idioma que no existe, 404 con los más parecidos.",
+                 examples=["es"], json_schema_extra=name_schema(limits))
+
+
+def titulos_query(limits: Limits) -> Any:
+    """``titulo`` repeated: the films of a several-films recommendation."""
+    return Query(
+        description=f"De {MIN_TITLES} a {MAX_TITLES} títulos, repitiendo el parámetro "
+                    "(`?titulo=Toy Story&titulo=Jumanji`), como están en el catálogo o en "
+                    f"español. {MATCHING} Cada uno se valida igual. {name_rules(limits)} Menos de "
+                    f"{MIN_TITLES} o más de {MAX_TITLES}, 422.",
+        examples=[["Toy Story", "Jumanji"]],
+        json_schema_extra={"minItems": MIN_TITLES, "maxItems": MAX_TITLES,
+                           "items": {"type": "string", **name_schema(limits)}})
+
+
+def film_id_path() -> Any:
+    return Path(ge=1, le=2**63 - 1, examples=[862],
+                description="Id de TMDB de la película (un entero positivo; si no, 422).")
+
+
+#: The 422 of the routes that take filters.
+FILTERS_INVALID = (
+    "Entrada no válida: un nombre vacío, demasiado largo o con caracteres de control, o un "
+    "número fuera de su rango.")
 
 
 def limite_query() -> Any:

@@ -49,6 +49,7 @@ class _Direct:
     #: (parameter name, dependency function) of the dependencies (each takes the request)
     needs: tuple[tuple[str, Callable[..., Any]], ...]
     response_param: str | None
+    request_param: str | None
 
 
 def _direct(route: APIRoute) -> _Direct | None:
@@ -74,7 +75,8 @@ def _direct(route: APIRoute) -> _Direct | None:
            for f in fields})
     return _Direct(route=route, params=params,
                    query={f.alias: f.name for f in dependant.query_params},
-                   needs=tuple(needs), response_param=dependant.response_param_name)
+                   needs=tuple(needs), response_param=dependant.response_param_name,
+                   request_param=dependant.request_param_name)
 
 
 def app_routes(app: Any) -> list[Any]:
@@ -118,18 +120,23 @@ class DirectRoutes:
         for start, route, direct in self._routes:
             if not path.startswith(start):
                 continue  # a route matches only paths that begin with its literal part
-            match, child = route.matches(scope)
-            if match is Match.FULL:
-                if direct is not None and await self._answer(
-                        app, direct, {**scope, **child}, receive, send):
+            if direct is None:
+                if route.matches(scope)[0] is Match.FULL:
+                    break  # FastAPI's own (a page, a mount...)
+                continue
+            found = route.path_regex.match(path)  # the route's own pattern and converters
+            if found is not None:
+                values = {name: route.param_convertors[name].convert(value)
+                          for name, value in found.groupdict().items()}
+                if await self._answer(app, direct, values, scope, receive, send):
                     return
                 break
         await self.app(scope, receive, send)
 
-    async def _answer(self, app: Any, direct: _Direct, scope: Scope, receive: Receive,
-                      send: Send) -> bool:
-        """Answer ``scope`` through ``direct``; False (nothing sent) to leave it to FastAPI."""
-        values: dict[str, Any] = dict(scope["path_params"])
+    async def _answer(self, app: Any, direct: _Direct, values: dict[str, Any], scope: Scope,
+                      receive: Receive, send: Send) -> bool:
+        """Answer ``scope`` (its path parameters: ``values``) through ``direct``; False
+        (nothing sent) to leave it to FastAPI."""
         if scope["query_string"]:
             for key, value in parse_qsl(scope["query_string"].decode("latin-1"),
                                         keep_blank_values=True):
@@ -145,6 +152,8 @@ class DirectRoutes:
         route = direct.route
         sub_response = None
         try:
+            if direct.request_param is not None:
+                arguments[direct.request_param] = request
             for name, call in direct.needs:
                 arguments[name] = await call(request)
             if direct.response_param is not None:
@@ -161,7 +170,18 @@ class DirectRoutes:
             response = await handler(request, exc)
         else:
             if isinstance(answer, Response):
-                response = answer
+                await answer(scope, receive, send)
+                return True
+            if route.response_field is not None and type(answer) is route.response_model:
+                # FastAPI's serialize_response validates, then dumps: an instance of the
+                # declared model validates to itself, so only the dump is left
+                content = route.response_field.serialize_json(
+                    answer, include=route.response_model_include,
+                    exclude=route.response_model_exclude,
+                    by_alias=route.response_model_by_alias,
+                    exclude_unset=route.response_model_exclude_unset,
+                    exclude_defaults=route.response_model_exclude_defaults,
+                    exclude_none=route.response_model_exclude_none)
             else:
                 content = await serialize_response(
                     field=route.response_field, response_content=answer,
@@ -171,16 +191,15 @@ class DirectRoutes:
                     exclude_unset=route.response_model_exclude_unset,
                     exclude_defaults=route.response_model_exclude_defaults,
                     exclude_none=route.response_model_exclude_none, dump_json=True)
-                # the headers Starlette's Response(content, media_type=...) writes
-                headers = [(b"content-length", str(len(content)).encode()),
-                           (b"content-type", b"application/json")]
-                status = route.status_code or 200
-                if sub_response is not None:
-                    status = sub_response.status_code or status
-                    headers.extend(sub_response.headers.raw)
-                await send({"type": "http.response.start", "status": status,
-                            "headers": headers})
-                await send({"type": "http.response.body", "body": content})
-                return True
+            # the headers Starlette's Response(content, media_type=...) writes
+            headers = [(b"content-length", str(len(content)).encode()),
+                       (b"content-type", b"application/json")]
+            status = route.status_code or 200
+            if sub_response is not None:
+                status = sub_response.status_code or status
+                headers.extend(sub_response.headers.raw)
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": content})
+            return True
         await response(scope, receive, send)
         return True

@@ -142,8 +142,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
         return error_response(404, f"No existe la ruta {request.url.path}. Rutas disponibles:",
                               endpoints(request.app), headers)
     if exc.status_code == 405:
-        return error_response(405, "Método no permitido: esta API solo responde a GET.",
-                              headers=headers)
+        # HEAD is answered before routing (api/cache.py), so the routes only know GET
+        return error_response(405, "Método no permitido: esta API solo responde a GET y HEAD.",
+                              headers={**(headers or {}), "Allow": "GET, HEAD"})
     return error_response(exc.status_code, str(exc.detail), headers=headers)
 
 

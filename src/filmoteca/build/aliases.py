@@ -60,6 +60,38 @@ LANGUAGE_ALIASES: dict[str, tuple[str, ...]] = {
     "xx": ("sin diálogos", "ningún idioma"),
 }
 
+#: TMDB's genres (English, as in the dataset) -> their Spanish name (TMDB's Spanish one) and
+#: other ways of writing them. A genre of the data not listed keeps its own name only.
+GENRES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Action": ("Acción", ()),
+    "Adventure": ("Aventura", ("aventuras",)),
+    "Animation": ("Animación", ("dibujos animados",)),
+    "Comedy": ("Comedia", ()),
+    "Crime": ("Crimen", ("policíaca", "policiaco", "policial")),
+    "Documentary": ("Documental", ()),
+    "Drama": ("Drama", ()),
+    "Family": ("Familia", ("familiar",)),
+    "Fantasy": ("Fantasía", ()),
+    "Foreign": ("Extranjera", ()),
+    "History": ("Historia", ("histórica", "historico")),
+    "Horror": ("Terror", ("miedo",)),
+    "Music": ("Música", ("musical",)),
+    "Mystery": ("Misterio", ()),
+    "Romance": ("Romance", ("romántica", "romantica")),
+    "Science Fiction": ("Ciencia ficción", ("ciencia-ficción", "sci-fi", "scifi")),
+    "TV Movie": ("Película de TV", ("telefilme",)),
+    "Thriller": ("Suspense", ("suspenso", "intriga")),
+    "War": ("Bélica", ("guerra", "bélico")),
+    "Western": ("Western", ("oeste", "del oeste", "wéstern")),
+}
+
+
+def genre_names(genre: str) -> tuple[str, list[str]]:
+    """(Spanish name, every name a user may type) of a genre of the dataset."""
+    spanish, others = GENRES.get(genre, (genre, ()))
+    return spanish, [genre, spanish, *others]
+
+
 #: TMDB language codes babel does not name: code -> (Spanish name, English name).
 EXTRA_LANGUAGES: dict[str, tuple[str, str]] = {
     "cn": ("cantonés", "Cantonese"),

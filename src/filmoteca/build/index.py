@@ -23,8 +23,10 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from filmoteca import text
 from filmoteca.build import aliases
 from filmoteca.build.etl.clean import Tables
+from filmoteca.build.titles import other_titles
 from filmoteca.catalog.binary import SectionWriter
 from filmoteca.catalog.layout import (
     ALIAS_TABLES,
@@ -32,11 +34,15 @@ from filmoteca.catalog.layout import (
     INDEX_FILE,
     INDEX_VERSION,
     JSON_TABLES,
+    MAX_GENRES,
     NAME_KINDS,
     SEARCH_GRAM,
+    TITLE_ALIASES,
     CollectionRow,
     CompanyRow,
     DirectorRow,
+    FilmDetails,
+    GenreRow,
     NamedCount,
     suggestion_choices,
     word_index,
@@ -82,6 +88,77 @@ def _films(films: pd.DataFrame) -> dict[str, Any]:
         "return": films["return"].astype("float64").fillna(0.0).to_numpy(),
         "by_id": np.argsort(films["id"].to_numpy(dtype="int64"), kind="stable"),
     }
+
+
+def _by_film(frame: pd.DataFrame, column: str, sort: str | None = None,
+             limit: int | None = None) -> dict[int, list[str]]:
+    """film id -> the distinct values of ``column`` in that film's rows (by ``sort``)."""
+    if sort is not None:
+        frame = frame.sort_values(["film_id", sort], kind="stable")
+    frame = frame.dropna(subset=[column]).drop_duplicates(["film_id", column])
+    out: dict[int, list[str]] = {}
+    for film, value in zip(frame["film_id"].tolist(), frame[column].astype(str).tolist(),
+                           strict=True):
+        values = out.setdefault(int(film), [])
+        if limit is None or len(values) < limit:
+            values.append(value)
+    return out
+
+
+def _details(tables: Tables, originals: pd.DataFrame, links: pd.DataFrame) -> list[str]:
+    """One :class:`FilmDetails` row (JSON) per film position."""
+    films = tables.films
+    genres = _by_film(tables.film_genres, "genre")
+    directors = _by_film(tables.directors, "name")
+    cast = _by_film(tables.cast, "name", sort="order", limit=5) if len(tables.cast) else {}
+    collections = _by_film(tables.film_collections, "collection")
+    companies = _by_film(tables.film_companies, "company")
+    countries = _by_film(tables.film_countries, "iso_3166_1")
+    languages = _by_film(tables.film_languages, "iso_639_1")
+    original = _by_film(originals, "original_title")
+    imdb = dict(zip(links["film_id"].astype("int64").tolist(), links["imdb_id"].tolist(),
+                    strict=True)) if len(links) else {}
+
+    def text(value: Any) -> str:
+        return value if isinstance(value, str) else ""
+
+    rows = []
+    for film, overview, tagline in zip(films["id"].astype("int64").tolist(),
+                                       films["overview"].tolist(), films["tagline"].tolist(),
+                                       strict=True):
+        rows.append(orjson.dumps(list(FilmDetails(
+            genres.get(film, []), directors.get(film, []), cast.get(film, []),
+            next(iter(collections.get(film, [])), None), companies.get(film, []),
+            [c.upper() for c in countries.get(film, [])],
+            [c.lower() for c in languages.get(film, [])], next(iter(original.get(film, [])), None),
+            text(overview), text(tagline), imdb.get(film)))).decode())
+    return rows
+
+
+def _genres(tables: Tables) -> tuple[dict[str, list[Any]], np.ndarray]:
+    """normalized genre name -> GenreRow (English and Spanish names and their variants, see
+    :data:`aliases.GENRES`), and each film's genre bitmask (the most frequent genres get the
+    :data:`MAX_GENRES` bits)."""
+    link = tables.film_genres
+    counts = link.drop_duplicates(["film_id", "genre"])["genre"].astype(str).value_counts()
+    ordered = sorted(counts.index, key=lambda g: (-counts[g], g))[:MAX_GENRES]
+    bit = {genre: b for b, genre in enumerate(ordered)}
+    table: dict[str, list[Any]] = {}
+    for genre in ordered:
+        spanish, names = aliases.genre_names(genre)
+        for name in names:
+            key = normalize(name)
+            if key:
+                table.setdefault(key, list(GenreRow(bit[genre], genre, spanish)))
+    position = pd.Series(np.arange(len(tables.films)),
+                         index=tables.films["id"].to_numpy(dtype=np.int64))
+    mask = np.zeros(len(tables.films), dtype=np.int64)
+    rows = link[link["genre"].astype(str).isin(bit)]
+    at = position.reindex(rows["film_id"].to_numpy(dtype=np.int64)).to_numpy()
+    bits = rows["genre"].astype(str).map(bit).to_numpy(dtype=np.int64)
+    known = ~np.isnan(at)
+    np.bitwise_or.at(mask, at[known].astype(np.int64), np.left_shift(1, bits[known]))
+    return table, mask
 
 
 def _vote_order(films: pd.DataFrame) -> np.ndarray:
@@ -373,11 +450,11 @@ def _neighbours(
     return table, sets
 
 
-def _loose(keys: list[str]) -> dict[str, str]:
+def _loose(keys: list[str], key_function: Callable[[str], str] = loose_key) -> dict[str, str]:
     """Punctuation-blind keys that differ from their exact key (first key wins)."""
     out: dict[str, str] = {}
     for key in keys:
-        loose = loose_key(key)
+        loose = key_function(key)
         if loose != key and loose:
             out.setdefault(loose, key)
     return out
@@ -410,18 +487,26 @@ def _names(index: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     }
     assert set(exact) == set(labels) == set(NAME_KINDS)
     loose = {kind: _loose(keys) for kind, keys in exact.items()}
+    for kind, key_function in TITLE_ALIASES.items():
+        # another title of a film is suggested as the film's catalog title (after them)
+        loose[kind] = _loose(list(index[kind]), getattr(text, key_function))
+        labels["titles"] += [(k, films["title"][p[0]]) for k, p in index[kind].items()]
     suggest = {kind: list(suggestion_choices(pairs)) for kind, pairs in labels.items()}
     return loose, suggest
 
 
 def index_sections(
-    tables: Tables, neighbours: Iterable[Any], manifest: dict[str, Any]
+    tables: Tables, neighbours: Iterable[Any], manifest: dict[str, Any],
+    originals: pd.DataFrame | None = None, spanish: pd.DataFrame | None = None,
+    links: pd.DataFrame | None = None,
 ) -> Iterator[tuple[str, Any]]:
     """The serving index, section by section (``(key, value)``), from the clean tables and
     the neighbours table (its Arrow record batches, read one at a time). The sections the
     name lists do not need (neighbours, search) come first, so :func:`write_index` can lay
     out and drop each one before the next is built: at 1,000,000 films the whole index is
-    never in memory as Python objects at once."""
+    never in memory as Python objects at once. ``originals``: the films' original titles
+    (``film_original_titles``); ``spanish``: the Spanish release titles (default: the
+    shipped table; see :mod:`.titles`)."""
     films = tables.films.reset_index(drop=True)
     tables = Tables(**{**dict(tables.items()), "films": films})
     yield "version", INDEX_VERSION
@@ -438,13 +523,27 @@ def index_sections(
     countries, country_aliases = _countries(tables)
     collections, collection_aliases = _collections(tables)
     film_columns = _films(films)
+    genre_table, film_columns["genre_mask"] = _genres(tables)
+    codes = sorted(languages)  # the languages table's keys, in their stored order
+    row_of_code = {code: row for row, code in enumerate(codes)}
+    original = films["original_language"].astype(str).str.strip().str.lower()
+    film_columns["language"] = np.array([row_of_code.get(c, -1) for c in original.tolist()],
+                                        dtype=np.int64)
     rank = {key: row for row, key in enumerate(sorted(titles))}
     title_row = np.zeros(len(films), dtype="int64")
     for key, positions in titles.items():
         title_row[positions] = rank[key]
     film_columns["title_row"] = title_row
     del rank, title_row
+    if originals is None:
+        originals = pd.DataFrame({"film_id": [], "original_title": []})
+    if links is None:
+        links = pd.DataFrame({"film_id": [], "imdb_id": []})
+    film_columns["details"] = _details(tables, originals, links)
+    other = other_titles(films, originals, order, spanish)
     index: dict[str, Any] = {
+        **other,
+        "genres": genre_table,
         "films": film_columns,
         "by_votes": order,
         "titles": titles,
@@ -464,10 +563,12 @@ def index_sections(
 
 
 def build_index(
-    tables: Tables, neighbours: Iterable[Any], manifest: dict[str, Any]
+    tables: Tables, neighbours: Iterable[Any], manifest: dict[str, Any],
+    originals: pd.DataFrame | None = None, spanish: pd.DataFrame | None = None,
+    links: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """The serving index as one dict (:func:`index_sections` collected)."""
-    return dict(index_sections(tables, neighbours, manifest))
+    return dict(index_sections(tables, neighbours, manifest, originals, spanish, links))
 
 
 def write_index(build_dir: Path, sections: Iterable[tuple[str, Any]]) -> Path:
@@ -484,6 +585,7 @@ def write_index(build_dir: Path, sections: Iterable[tuple[str, Any]]) -> Path:
                 out.add(f"films.{column}", kind, pack(value[column], kind))
             out.add_strings("films.title", value["title"])
             out.add_strings("films.release_date", value["release_date"])
+            out.add_strings("films.details", value["details"])
             out.add("films.by_id", "i", pack(value["by_id"], "i"))
             out.add("films.title_row", "i", pack(value["title_row"], "i"))
             header["films"] = len(value["title"])
@@ -495,7 +597,7 @@ def write_index(build_dir: Path, sections: Iterable[tuple[str, Any]]) -> Path:
             out.add("search.offsets", "i", pack(value["offsets"], "i"))
             out.add("search.postings", "i", pack(value["postings"], "i"))
             header["search_gram"] = value["gram"]
-        elif key in JSON_TABLES:
+        elif key in JSON_TABLES or key in TITLE_ALIASES:
             out.add_json_table(key, value)
         elif key in ALIAS_TABLES:
             out.add_table(key, value)
@@ -506,7 +608,7 @@ def write_index(build_dir: Path, sections: Iterable[tuple[str, Any]]) -> Path:
         elif key == "reason_sets":
             out.add_strings("reason_sets", (orjson.dumps(r).decode() for r in value))
         elif key == "loose":
-            for kind in NAME_KINDS:
+            for kind in (*NAME_KINDS, *TITLE_ALIASES):
                 out.add_table(f"loose.{kind}", value[kind])
         elif key == "suggest":
             for kind in NAME_KINDS:

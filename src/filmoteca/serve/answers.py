@@ -19,7 +19,7 @@ films costs one pass of pydantic-core instead of 700 constructor calls.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -73,19 +73,44 @@ class FilmRef(Answer):
 
 
 class Interpretation(Answer):
-    """How a title that matched no catalog title was read (a Spanish title, typically)."""
+    """How a title that matched no catalog title directly was read."""
 
     consulta: str = Field(description="Lo que se escribió.")
     titulo: str = Field(description="El título del catálogo con que se interpretó.")
-    similitud: float = Field(
-        description="Similitud de coseno (-1 a 1) entre lo escrito y ese título, en el "
-                    "espacio multilingüe del modelo.")
+    metodo: Literal["titulo", "titulo_original", "titulo_en_espanol", "modelo_multilingue"] = (
+        Field(description=(
+            "Cómo se leyó: `titulo_en_espanol` (un título de estreno en España o "
+            "Latinoamérica de la película), `titulo_original` (su título original), "
+            "`modelo_multilingue` (lo escrito se parece en sentido a ese título) o `titulo` "
+            "(el título del catálogo, con un año escrito al final).")))
+    similitud: float | None = Field(
+        default=None,
+        description="Con `modelo_multilingue`: similitud de coseno (-1 a 1) entre lo escrito "
+                    "y ese título en el espacio multilingüe del modelo; si no, null.")
+    anio: int | None = Field(
+        default=None, description="El año escrito con el título ('Drácula 1992'), o null.")
+
+
+class NameInterpretation(Answer):
+    """How a name typed in part was read ("hitchcock" -> "Alfred Hitchcock")."""
+
+    consulta: str = Field(description="Lo que se escribió.")
+    nombre: str = Field(description="El nombre completo con que se interpretó.")
+    metodo: Literal["nombre_parcial"] = Field(
+        description="`nombre_parcial`: lo escrito son palabras enteras de un solo nombre "
+                    "(o de uno que claramente predomina entre los que las tienen).")
 
 
 #: The field ``interpretacion`` of the answers that take a title.
 INTERPRETATION_DESCRIPTION = (
     "null si el título coincidió directamente con uno del catálogo; si no, cómo se "
     "interpretó lo escrito (por ejemplo un título en español).")
+
+
+#: The field ``interpretacion`` of the answers that take a name.
+NAME_INTERPRETATION_DESCRIPTION = (
+    "null si el nombre coincidió directamente; si se escribió una parte ('hitchcock'), el "
+    "nombre completo con que se interpretó.")
 
 
 class DurationAnswer(Answer):
@@ -101,8 +126,8 @@ class DurationAnswer(Answer):
         "titulo": "The Godfather", "id": 238, "duracion_min": 175, "anio": 1972,
         "fecha_lanzamiento": "1972-03-14", "otras_coincidencias": [],
         "interpretacion": {"consulta": "El padrino", "titulo": "The Godfather",
-                           "similitud": 0.672},
-        "mensaje": "'El padrino' se interpretó como 'The Godfather'. The Godfather. "
+                           "metodo": "titulo_en_espanol", "similitud": None, "anio": None},
+        "mensaje": "'El padrino' es el título en español de 'The Godfather'. The Godfather. "
                    "Duración: 175 minutos. Año: 1972",
     })
 
@@ -133,6 +158,8 @@ class CollectionAnswer(Answer):
     cantidad: int
     ganancia_total: float = Field(description="Suma de revenue, en US$.")
     ganancia_promedio: float = Field(description="ganancia_total / cantidad, en US$.")
+    interpretacion: NameInterpretation | None = Field(
+        default=None, description=NAME_INTERPRETATION_DESCRIPTION)
     mensaje: str
 
 
@@ -163,6 +190,8 @@ class CompanyAnswer(Answer):
     productora: str
     ganancia_total: float = Field(description="Suma de revenue de sus películas, en US$.")
     cantidad: int
+    interpretacion: NameInterpretation | None = Field(
+        default=None, description=NAME_INTERPRETATION_DESCRIPTION)
     mensaje: str
 
 
@@ -196,6 +225,8 @@ class DirectorAnswer(Answer):
     retorno_total: float = Field(description="Suma del retorno de sus películas.")
     cantidad: int
     peliculas: list[DirectorFilm] = Field(description="Por fecha de estreno.")
+    interpretacion: NameInterpretation | None = Field(
+        default=None, description=NAME_INTERPRETATION_DESCRIPTION)
     mensaje: str
 
 
@@ -205,12 +236,31 @@ class Recommendation(Answer):
     id: int
     titulo: str
     anio: int
-    puntaje: float = Field(description="Similitud (mayor es más parecida).")
+    puntaje: float = Field(
+        description="Similitud (mayor es más parecida). Las halladas por la búsqueda "
+                    "ampliada (motivo 'búsqueda ampliada') van después, con su propia escala.")
     motivos: list[str] = Field(description="Por qué se parece.")
+    responde_a: list[int] = Field(
+        default_factory=list,
+        description="Ids de TMDB de las películas consultadas a las que se parece (con varias "
+                    "películas, los motivos empiezan por 'como X:').")
+
+
+class Filters(Answer):
+    """The filters a recommendation or a description search was asked with."""
+
+    anio_desde: int | None = None
+    anio_hasta: int | None = None
+    genero: str | None = Field(default=None, description="El género, en español.")
+    idioma: str | None = Field(default=None, description="Código del idioma original.")
+
+
+#: The field ``filtros`` of the answers that take filters.
+FILTERS_DESCRIPTION = "Los filtros pedidos (null si ninguno)."
 
 
 class RecommendationAnswer(Answer):
-    """``/recomendacion``: the most similar films, best first."""
+    """``/recomendacion/{titulo}``: the most similar films, best first."""
 
     model_config = _config({
         "titulo": "Toy Story", "id": 862, "anio": 1995,
@@ -219,10 +269,11 @@ class RecommendationAnswer(Answer):
         "detalle": [{
             "id": 9487, "titulo": "A Bug's Life", "anio": 1998, "puntaje": 0.8571,
             "motivos": ["mismo director: John Lasseter",
-                        "géneros en común: Animation, Comedy, Family"],
+                        "géneros en común: Animation, Comedy, Family"], "responde_a": [862],
         }],
         "otras_coincidencias": [],
         "interpretacion": None,
+        "filtros": None,
         "mensaje": "Películas similares a Toy Story (1995): A Bug's Life, Forrest Gump, "
                    "The Lion King, The Shawshank Redemption, Back to the Future",
     })
@@ -236,6 +287,72 @@ class RecommendationAnswer(Answer):
     otras_coincidencias: list[FilmRef]
     interpretacion: Interpretation | None = Field(
         default=None, description=INTERPRETATION_DESCRIPTION)
+    filtros: Filters | None = Field(default=None, description=FILTERS_DESCRIPTION)
+    mensaje: str
+
+
+class QueryFilm(Answer):
+    """One of the films a recommendation was asked for, as it was read."""
+
+    consulta: str = Field(description="Lo que se escribió.")
+    id: int
+    titulo: str
+    anio: int
+    interpretacion: Interpretation | None = Field(
+        default=None, description=INTERPRETATION_DESCRIPTION)
+
+
+class SeveralRecommendationAnswer(Answer):
+    """``/recomendacion?titulo=A&titulo=B``: the films most similar to a set of films."""
+
+    titulos: list[QueryFilm] = Field(description="Las películas consultadas, como se leyeron.")
+    recomendaciones: list[str] = Field(
+        description=f"Hasta {RECOMMENDATIONS} títulos, el más parecido al conjunto primero.")
+    detalle: list[Recommendation]
+    filtros: Filters | None = Field(default=None, description=FILTERS_DESCRIPTION)
+    mensaje: str
+
+
+class Named(Answer):
+    """A code and its Spanish name (a country, a language)."""
+
+    codigo: str
+    nombre: str
+
+
+class FilmLinks(Answer):
+    """Where else the film is described."""
+
+    tmdb: str
+    imdb: str | None = Field(default=None, description="Si se conoce su id de IMDb.")
+
+
+class FilmAnswer(Answer):
+    """``/pelicula/{id}``: one film whole, its recommendations and its links."""
+
+    id: int = Field(description="Id de TMDB.")
+    titulo: str
+    titulo_original: str | None = Field(description="Si es distinto del título.")
+    anio: int
+    fecha_lanzamiento: str = Field(description="AAAA-MM-DD.")
+    duracion_min: int | None
+    generos: list[str] = Field(description="En español.")
+    directores: list[str]
+    reparto: list[str] = Field(description="Reparto principal, si los créditos lo traen.")
+    coleccion: str | None
+    productoras: list[str]
+    paises: list[Named]
+    idioma_original: Named | None
+    idiomas: list[Named] = Field(description="Idiomas hablados.")
+    sinopsis: str
+    lema: str
+    votos: int = Field(description="vote_count de TMDB.")
+    puntuacion: float = Field(description="vote_average de TMDB (0-10).")
+    costo: float = Field(description="budget, en US$.")
+    ganancia: float = Field(description="revenue, en US$.")
+    retorno: float = Field(description="revenue / budget (0 si falta alguno).")
+    recomendaciones: list[Recommendation]
+    enlaces: FilmLinks
     mensaje: str
 
 
@@ -300,6 +417,7 @@ class DescriptionAnswer(Answer):
              "similitud": 0.522},
             {"id": 1634, "titulo": "Free Willy", "anio": 1993, "similitud": 0.336},
         ],
+        "filtros": None,
         "mensaje": "Películas cuyo argumento se parece a 'dinosaurios en un parque de "
                    "atracciones': Jurassic Park (1993), The Lost World: Jurassic Park (1997), "
                    "Free Willy (1993).",
@@ -309,19 +427,36 @@ class DescriptionAnswer(Answer):
     resultados: list[DescriptionHit] = Field(
         description="La mejor primero (similitud y, un poco, popularidad: por eso la "
                     "similitud no siempre baja).")
+    filtros: Filters | None = Field(default=None, description=FILTERS_DESCRIPTION)
     mensaje: str
 
 
+class LayerState(Answer):
+    """An optional layer of the served catalog (the semantic one: Spanish titles and
+    ``/buscar_descripcion``)."""
+
+    estado: Literal["lista", "cargando", "no_disponible"] = Field(
+        description="`lista`; `cargando` (se carga en segundo plano tras el arranque); "
+                    "`no_disponible` (el catálogo no la tiene, o no se pudo cargar: `motivo`).")
+    motivo: str | None = Field(default=None, description="Por qué no está disponible.")
+
+
 class Health(Answer):
-    """``/health``: the service is up and which catalog it serves."""
+    """``/health``: the service is up, which catalog it serves, and its optional layers."""
 
     model_config = _config({
         "estado": "ok", "datos": "sample", "peliculas": 2993,
         "construido": "2026-11-26T11:47:41+0000", "version": "0.1.0",
+        "busqueda_semantica": {"estado": "lista", "motivo": None},
     })
 
-    estado: str = Field(description="'ok' si el catálogo está cargado.")
+    estado: Literal["ok", "degradado"] = Field(
+        description="'ok' si el catálogo está cargado con todo lo que trae; 'degradado' si "
+                    "una capa que el catálogo tiene no se pudo cargar (las demás preguntas "
+                    "responden).")
     datos: str = Field(description="sample, full o synthetic.")
     peliculas: int
     construido: str = Field(description="Fecha y hora de construcción del catálogo.")
     version: str
+    busqueda_semantica: LayerState = Field(
+        description="Títulos en español y `/buscar_descripcion`.")

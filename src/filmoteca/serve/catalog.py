@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import orjson
 
+from filmoteca import text
 from filmoteca.catalog.binary import SectionError, SectionFile, Strings, Table
 from filmoteca.catalog.layout import (
     FILM_COLUMNS,
@@ -26,9 +27,12 @@ from filmoteca.catalog.layout import (
     NAME_TABLES,
     NEIGHBOUR_FIELDS,
     SEARCH_GRAM,
+    TITLE_ALIASES,
     CollectionRow,
     CompanyRow,
     DirectorRow,
+    FilmDetails,
+    GenreRow,
     NamedCount,
 )
 from filmoteca.catalog.store import CatalogError
@@ -48,6 +52,15 @@ def _rows(make: Callable[[Any], Row]) -> Callable[[str], Row]:
 
 def _same(text: str) -> str:
     return text
+
+
+#: The kinds of name that may be typed in part ("hitchcock", "pixar", "bond"), and the films
+#: of a row (how :func:`~filmoteca.serve.matching.find_name` tells which name dominates).
+PARTIAL: dict[str, Callable[[Any], int]] = {
+    "companies": lambda row: int(row.films),
+    "collections": lambda row: int(row.films),
+    "directors": lambda row: len(row.positions),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +149,7 @@ class Catalog:
         self.manifest: dict[str, Any] = header.get("manifest") or {}
         self.titles: Strings = index.strings("films.title")
         self.release_dates: Strings = index.strings("films.release_date")
+        self._details: Strings = index.strings("films.details")
         columns = {name: index.array(f"films.{name}") for name in FILM_COLUMNS}
         self.ids: Sequence[int] = columns["id"]
         self.years: Sequence[int] = columns["year"]
@@ -145,6 +159,10 @@ class Catalog:
         self.revenues: Sequence[float] = columns["revenue"]
         self.budgets: Sequence[float] = columns["budget"]
         self.returns: Sequence[float] = columns["return"]
+        #: Per film: its genres as bits (``genres`` rows name them), its original language
+        #: as the row of its code among ``languages`` (-1: none).
+        self.genre_masks: Sequence[int] = columns["genre_mask"]
+        self.languages_of: Sequence[int] = columns["language"]
         self.by_votes: Sequence[int] = index.array("by_votes")
         self.position_of_id = PositionOfId(self.ids, index.array("films.by_id"))
 
@@ -165,6 +183,7 @@ class Catalog:
         self.companies: Table[CompanyRow] = rows["companies"]
         self.collections: Table[CollectionRow] = rows["collections"]
         self.directors: Table[DirectorRow] = rows["directors"]
+        self.genres: Table[GenreRow] = index.table("genres", _rows(GenreRow._make))
         #: Each kind of name a user types (see :class:`~filmoteca.serve.matching.Names`).
         self.names: dict[str, Names] = {}
         for kind, (keys, coded) in NAME_TABLES.items():
@@ -174,7 +193,11 @@ class Catalog:
                 keys=rows[keys] if coded is None else index.table(keys, _same),
                 rows=rows[coded] if coded is not None else None,
                 loose=index.table(f"loose.{kind}", _same),
-                make_suggester=partial(self._suggester, kind))
+                make_suggester=partial(self._suggester, kind), size=PARTIAL.get(kind))
+        for kind, key_function in TITLE_ALIASES.items():  # a film's other titles
+            self.names[kind] = Names(keys=index.table(kind, orjson.loads),
+                                     loose=index.table(f"loose.{kind}", _same),
+                                     loose_form=getattr(text, key_function))
 
         neighbours = {f: index.array(f"neighbours.{f}") for f in NEIGHBOUR_FIELDS}
         self._offsets = neighbours["offsets"]
@@ -232,6 +255,10 @@ class Catalog:
             return_=self.returns[position],
         )
 
+    def details(self, position: int) -> FilmDetails:
+        """What the film's page shows beyond its columns (:class:`FilmDetails`)."""
+        return FilmDetails._make(orjson.loads(self._details[position]))
+
     def neighbours(self, position: int) -> list[Neighbour]:
         """Stored neighbours of a film, best first (as computed at build time)."""
         start, end = self._offsets[position], self._offsets[position + 1]
@@ -255,7 +282,8 @@ def where(source: Path | None) -> str:
 
 def _check_lengths(catalog: Catalog, source: Path | None) -> None:
     n = len(catalog.titles)
-    columns = (catalog.release_dates, catalog.ids, catalog.years, catalog._runtimes,
+    columns = (catalog.release_dates, catalog._details, catalog.ids, catalog.years,
+               catalog._runtimes, catalog.genre_masks, catalog.languages_of,
                catalog.vote_counts, catalog.vote_averages, catalog.revenues, catalog.budgets,
                catalog.returns, catalog.by_votes, catalog.search_lines, catalog.title_key,
                catalog.position_of_id)

@@ -15,7 +15,8 @@ build report:
    values become 0;
 6. ``return = revenue / budget``, 0 where either is 0;
 7. ``video``, ``imdb_id``, ``adult``, ``original_title``, ``poster_path``, ``homepage`` are
-   dropped;
+   dropped from the films table (the original title goes to its own table,
+   ``film_original_titles``, only where it differs: a title users type, for matching);
 8. nested cells become link tables; a cell that is not a valid literal counts as empty.
 
 Hostile values never stop a build (each is counted by reason in the build report):
@@ -63,8 +64,12 @@ import pandas as pd
 
 from filmoteca.build.etl.literals import LiteralError, RecordShape
 from filmoteca.build.etl.report import BuildReport
+from filmoteca.text import normalize
 
 DROPPED_COLUMNS = ("video", "imdb_id", "adult", "original_title", "poster_path", "homepage")
+#: Dropped from the films table, but kept in memory until :func:`unnest_movies` has written
+#: it to its own table (``film_original_titles``): a title users type, used for matching.
+KEPT_FOR_MATCHING = ("original_title",)
 
 FILM_COLUMNS = (
     "id", "title", "original_language", "overview", "tagline", "status", "release_date",
@@ -214,7 +219,8 @@ def clean_movies(raw: pd.DataFrame, report: BuildReport,
     ).astype("int64")
     for column in ("original_language", "overview", "tagline", "status"):
         df[column] = _text(df[column])
-    df = df.drop(columns=[c for c in DROPPED_COLUMNS if c in df.columns])
+    df = df.drop(columns=[c for c in DROPPED_COLUMNS
+                          if c in df.columns and c not in KEPT_FOR_MATCHING])
     report.rows("films", rows_in, len(df))
     return df.reset_index(drop=True)
 
@@ -368,6 +374,7 @@ KEYWORD_SHAPE = RecordShape(("id", "name"), ("id", "name"))
 
 
 def unnest_movies(films: pd.DataFrame, report: BuildReport) -> dict[str, pd.DataFrame]:
+    """The link tables of :data:`MOVIE_LINKS`, and ``film_original_titles``."""
     ids = films["id"].to_numpy()
     out = {}
     for column, (table, keys, wanted, names) in MOVIE_LINKS.items():
@@ -375,7 +382,25 @@ def unnest_movies(films: pd.DataFrame, report: BuildReport) -> dict[str, pd.Data
             ids, films[column], RecordShape(keys, wanted), table, names,
             f"movies.{column}_unparseable_set_empty", report,
         )
+    out[ORIGINAL_TITLES] = original_titles(films)
     return out
+
+
+#: The table of original titles (kept for matching: see :data:`KEPT_FOR_MATCHING`).
+ORIGINAL_TITLES = "film_original_titles"
+
+
+def original_titles(films: pd.DataFrame) -> pd.DataFrame:
+    """``film_id``, ``original_title`` of the films whose original title is not their title
+    (compared case- and accent-blind; ``title`` may itself come from ``original_title``)."""
+    if "original_title" not in films.columns:
+        return pd.DataFrame({"film_id": pd.Series(dtype="int64"),
+                             "original_title": pd.Series(dtype="string")})
+    original = _text(films["original_title"])
+    keep = [bool(o) and normalize(str(o)) != normalize(str(t))
+            for o, t in zip(original.fillna("").tolist(), films["title"].tolist(), strict=True)]
+    return pd.DataFrame({"film_id": films["id"].to_numpy()[keep],
+                         "original_title": original[keep].astype("string").to_numpy()})
 
 
 def catalog_ids(ids: Iterable[int] | np.ndarray) -> np.ndarray:
@@ -467,6 +492,27 @@ def keywords_table(raw: pd.DataFrame, film_ids: Iterable[int] | np.ndarray,
         df["film_id"].to_numpy(), df["keywords"], KEYWORD_SHAPE, "keywords",
         ("keyword_id", "keyword"), "keywords_file.unparseable_set_empty", report,
     )
+
+
+#: The table of each film's ids elsewhere (IMDb, MovieLens), from ``links.csv``.
+FILM_LINKS = "film_links"
+
+
+def links_table(links: pd.DataFrame, film_ids: Iterable[int] | np.ndarray) -> pd.DataFrame:
+    """``film_id``, ``imdb_id`` (``tt`` and 7 digits, as IMDb writes it), ``movielens_id`` of
+    the catalog's films that ``links.csv`` names (the first row of each film); the course
+    drops the films table's own ``imdb_id`` column, links.csv is the MovieLens mapping."""
+    movie, movie_ok, _ = _id_text(links["movieId"])
+    imdb, imdb_ok, _ = _id_text(links["imdbId"])
+    tmdb, tmdb_ok, _ = _id_text(links["tmdbId"])
+    keep = movie_ok & imdb_ok & tmdb_ok
+    frame = pd.DataFrame({"film_id": tmdb[keep], "imdb": imdb[keep], "movielens_id": movie[keep]})
+    frame = frame.loc[frame["film_id"].isin(catalog_ids(film_ids))].drop_duplicates("film_id")
+    return pd.DataFrame({
+        "film_id": frame["film_id"].astype("int64").to_numpy(),
+        "imdb_id": [f"tt{int(i):07d}" for i in frame["imdb"].tolist()],
+        "movielens_id": frame["movielens_id"].astype("int64").to_numpy(),
+    })
 
 
 def ratings_table(
