@@ -117,6 +117,22 @@ def requests(catalog) -> Iterator[tuple[str, str]]:  # catalog: the served Catal
     for params in ("q=tibur%C3%B3n&limite=0", "q=tibur%C3%B3n&limite=51",
                    "q=dinosaurios+en+un+parque&limite=3", ""):
         yield "GET", f"/buscar_descripcion?{params}" if params else "/buscar_descripcion"
+    # a film's page; several films; filters; HEAD (issues 22 and 23)
+    for target in (*(f"/pelicula/{catalog.ids[p]}" for p in list(catalog.by_votes)[:10]),
+                   "/pelicula/0", "/pelicula/abc", "/pelicula/99999999", "/pelicula/-1"):
+        yield "GET", target
+    for params in ("titulo=Toy%20Story&titulo=Jumanji", "titulo=El%20padrino&titulo=Casino",
+                   "titulo=Toy%20Stroy&titulo=Braveheat", "titulo=Toy%20Story",
+                   "titulo=Toy%20Story&titulo=Jumanji&genero=Animaci%C3%B3n",
+                   "titulo=Heat&titulo=Casino&anio_desde=1990&anio_hasta=1995", ""):
+        yield "GET", f"/recomendacion?{params}" if params else "/recomendacion"
+    for params in ("genero=Terror", "idioma=fr", "anio_desde=2010", "anio_hasta=1950",
+                   "genero=animacio", "idioma=klingon%C3%A9s", "anio_desde=2000&anio_hasta=1990",
+                   "genero=a%09b", "anio_desde=1500"):
+        yield "GET", f"/recomendacion/Toy%20Story?{params}"
+        yield "GET", f"/buscar_descripcion?q=juguetes%20que%20cobran%20vida&{params}"
+    yield "HEAD", "/peliculas_idioma/en"
+    yield "OPTIONS", "/peliculas_idioma/en"
 
 
 def _first(table, count: int):
