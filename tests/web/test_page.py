@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import threading
 import time
@@ -317,3 +318,350 @@ def test_numbers_are_written_the_spanish_way(page, client):
     retorno = f"{films['Toy Story']['retorno']:,.2f}"
     assert cells[2] == retorno.replace(",", " ").replace(".", ",").replace(" ", ".")
     assert cells[3] == f"{round(films['Toy Story']['costo']):,}".replace(",", ".")
+
+
+# --- films as links to their card (/pelicula/{id}), filters, several films, readings ---
+
+
+def _film(live_server: str, page, film_id: int) -> dict:
+    """The API's own card of a film, fetched by the test (not through the page)."""
+    response = page.request.get(f"{live_server}pelicula/{film_id}")
+    assert response.ok, response.status
+    return response.json()
+
+
+def _card(page):
+    """The film card dialog, once a film's card (not a loading text) is in it."""
+    dialog = page.locator("dialog#ficha")
+    dialog.locator(".film-card, .result").first.wait_for()
+    return dialog
+
+
+def _hash(page) -> str:
+    return page.evaluate("location.hash")
+
+
+def _fill_filters(page, question: str, **filters: str) -> None:
+    form = page.locator(f"form#q-{question}")
+    labels = {"anio_desde": "Desde el año", "anio_hasta": "Hasta el año",
+              "genero": "Género", "idioma": "Idioma original"}
+    for name, value in filters.items():
+        form.get_by_label(labels[name], exact=True).fill(value)
+
+
+def test_a_recommendation_opens_its_film_card_and_back_works(page, live_server: str,
+                                                             screenshots: Path):
+    answer = _ask(page, "recomendacion", "#recomendacion-titulo", "Toy Story")
+    answer.locator(".result.ok").wait_for()
+    body = _json(answer)
+    assert (body["id"], body["anio"]) == (862, 1995)
+    # the film asked for is a link to its own card too
+    assert answer.locator(".film-title a").get_attribute("href") == "#pelicula/862"
+    first = body["detalle"][0]
+    link = answer.locator("ol.recs > li").first.get_by_role("link")
+    assert link.get_attribute("href") == f"#pelicula/{first['id']}"
+    link.click()
+    dialog = _card(page)
+    assert dialog.evaluate("d => d.open")
+    assert _hash(page) == f"#pelicula/{first['id']}"
+    expected = _film(live_server, page, first["id"])
+    title = dialog.locator("h2#ficha-titulo")
+    assert title.inner_text() == f"{expected['titulo']} ({expected['anio']})"
+    assert title.inner_text() == f"{first['titulo']} ({first['anio']})"
+    facts = dialog.locator("dl.facts").inner_text()
+    assert ", ".join(expected["generos"]) in facts
+    assert ", ".join(expected["directores"]) in facts
+    assert _json(dialog)["id"] == first["id"]
+    page.screenshot(path=str(screenshots / "pagina_ficha.png"))
+
+    # the card's own recommendations open their cards; back returns to the previous one
+    second = expected["recomendaciones"][0]
+    assert dialog.locator("ol.recs > li").count() == len(expected["recomendaciones"]) == 5
+    dialog.locator("ol.recs > li").first.get_by_role("link").click()
+    page.wait_for_function(f"location.hash === '#pelicula/{second['id']}'")
+    sync_api.expect(title).to_have_text(f"{second['titulo']} ({second['anio']})")
+    page.go_back()
+    sync_api.expect(title).to_have_text(f"{first['titulo']} ({first['anio']})")
+    assert _hash(page) == f"#pelicula/{first['id']}"
+    page.go_back()  # to the page as it was before any card: the dialog closes
+    sync_api.expect(page.locator("dialog#ficha")).to_be_hidden()
+    assert _hash(page) == ""
+
+    # keyboard: a film link opens with Enter, Escape closes and clears the hash, focus
+    # returns to the link
+    link.focus()
+    page.keyboard.press("Enter")
+    sync_api.expect(title).to_have_text(f"{first['titulo']} ({first['anio']})")
+    page.keyboard.press("Escape")
+    sync_api.expect(page.locator("dialog#ficha")).to_be_hidden()
+    page.wait_for_function("location.hash === ''")
+    assert link.evaluate("a => a === document.activeElement")
+    # "Cerrar ficha" closes too
+    link.click()
+    _card(page).get_by_role("button", name="Cerrar ficha").click()
+    sync_api.expect(page.locator("dialog#ficha")).to_be_hidden()
+    assert _hash(page) == ""
+
+
+def test_deep_link_opens_a_film_card_on_load(page, live_server: str):
+    page.goto("about:blank")
+    page.goto(live_server + "#pelicula/238")
+    dialog = _card(page)
+    assert dialog.locator("h2#ficha-titulo").inner_text() == "The Godfather (1972)"
+    facts = dialog.locator("dl.facts").inner_text()
+    assert "Francis Ford Coppola" in facts and "Drama, Crimen" in facts
+    assert "The Godfather Collection" in facts and "inglés (en)" in facts
+    assert "175 min" in dialog.locator(".stats").inner_text()
+    imdb = dialog.get_by_role("link", name="Ver en IMDb")
+    assert imdb.get_attribute("href") == "https://www.imdb.com/title/tt0068646/"
+    assert dialog.get_by_role("link", name="Ver en TMDB").get_attribute(
+        "href") == "https://www.themoviedb.org/movie/238"
+    assert _json(dialog)["directores"] == ["Francis Ford Coppola"]
+
+    # an id the catalog does not have: the API's 404, in the card
+    page.goto("about:blank")
+    page.goto(live_server + "#pelicula/999999999")
+    dialog = _card(page)
+    dialog.locator(".result.notfound").wait_for()
+    assert "999999999" in dialog.inner_text()
+
+    # the "Ficha de una película" form sets the hash and opens the card
+    page.get_by_role("button", name="Cerrar ficha").click()
+    page.fill("#ficha-id", "862")
+    page.press("#ficha-id", "Enter")
+    page.wait_for_function("location.hash === '#pelicula/862'")
+    sync_api.expect(page.locator("h2#ficha-titulo")).to_have_text("Toy Story (1995)")
+    assert "John Lasseter" in page.locator("dialog#ficha dl.facts").inner_text()
+    page.get_by_role("button", name="Cerrar ficha").click()
+    page.fill("#ficha-id", "abc")  # not an id: the API's 422, in the card
+    page.press("#ficha-id", "Enter")
+    page.locator("dialog#ficha .result.invalid").wait_for()
+    assert "id" in page.locator("dialog#ficha .result.invalid").inner_text()
+
+
+def test_every_answer_links_its_films_to_their_card(page):
+    answer = _ask(page, "buscar", "#buscar-q", "toy story")
+    answer.locator(".result.ok").wait_for()
+    assert answer.get_by_role("link", name="Toy Story (1995)").get_attribute(
+        "href") == "#pelicula/862"
+
+    answer = _ask(page, "duracion", "#duracion-titulo", "Hamlet")
+    answer.locator(".result.ok").wait_for()
+    body = _json(answer)
+    assert answer.locator(".film-title a").get_attribute("href") == f"#pelicula/{body['id']}"
+    other = body["otras_coincidencias"][0]
+    assert (other["id"], other["anio"]) == (23383, 1948)
+    assert answer.locator(".others").get_by_role("link").first.get_attribute(
+        "href") == "#pelicula/23383"
+
+    answer = _ask(page, "director", "#director", "John Lasseter")
+    answer.locator(".result.ok").wait_for()
+    row = answer.locator("table.films tbody tr", has_text="Toy Story").first
+    assert row.get_by_role("link").get_attribute("href") == "#pelicula/862"
+
+    page.click("form#q-descripcion [data-example='dinosaurios en un parque de atracciones']")
+    answer = _answer(page, "descripcion")
+    answer.locator(".result.ok").wait_for()
+    link = answer.locator("ol.hits > li").first.get_by_role("link")
+    assert link.get_attribute("href") == "#pelicula/329"  # Jurassic Park
+    link.click()
+    sync_api.expect(page.locator("h2#ficha-titulo")).to_have_text("Jurassic Park (1993)")
+
+
+def test_filters_on_a_recommendation_are_respected(page, live_server: str,
+                                                    screenshots: Path):
+    page.fill("#recomendacion-titulo", "Toy Story")
+    _fill_filters(page, "recomendacion", anio_desde="1990", anio_hasta="2000",
+                  genero="Animación")
+    page.click("form#q-recomendacion button[type=submit]")
+    answer = _answer(page, "recomendacion")
+    answer.locator(".result.ok").wait_for()
+    body = _json(answer)
+    assert body["filtros"] == {"anio_desde": 1990, "anio_hasta": 2000, "genero": "Animación",
+                               "idioma": None}
+    assert "(filtros: de 1990 a 2000, género Animación)" in answer.locator(
+        ".result-head").inner_text()
+    assert "género Animación" in answer.locator(".applied-filters").inner_text()
+    items = answer.locator("ol.recs > li")
+    assert items.count() == len(body["detalle"]) == 5
+    for i, rec in enumerate(body["detalle"]):
+        film = _film(live_server, page, rec["id"])
+        assert "Animación" in film["generos"], film["titulo"]
+        assert 1990 <= film["anio"] <= 2000, film["titulo"]
+        assert rec["id"] != 862
+        assert items.nth(i).get_by_role("link").inner_text() == f"{film['titulo']} ({film['anio']})"
+    page.locator("section", has=page.locator("form#q-recomendacion")).screenshot(
+        path=str(screenshots / "pagina_filtros.png"))
+    # the card of a filtered recommendation shows the genre
+    items.last.get_by_role("link").click()
+    assert "Animación" in _card(page).locator("dl.facts").inner_text()
+    page.get_by_role("button", name="Cerrar ficha").click()
+
+    # the example with filters fills them; an example without filters clears them
+    page.click("form#q-recomendacion [data-example='Toy Story'][data-genero]")
+    answer.locator(".result.ok").wait_for()
+    assert page.input_value("#q-recomendacion-genero") == "Animación"
+    assert _json(answer)["filtros"]["anio_desde"] == 1990
+    page.click("form#q-recomendacion [data-example='Jumanji']")
+    sync_api.expect(answer.locator(".result-head")).to_contain_text("Jumanji")
+    assert page.input_value("#q-recomendacion-genero") == ""
+    assert _json(answer)["filtros"] is None
+
+    # a language filter on a description search: every result's original language
+    page.fill("#descripcion-q", "una historia de amor en París")
+    _fill_filters(page, "descripcion", idioma="francés")
+    page.press("#descripcion-q", "Enter")
+    answer = _answer(page, "descripcion")
+    answer.locator(".result.ok").wait_for()
+    results = _json(answer)["resultados"]
+    assert _json(answer)["filtros"]["idioma"] == "fr" and len(results) == 10
+    for hit in results:
+        film = _film(live_server, page, hit["id"])
+        assert film["idioma_original"]["codigo"] == "fr", film["titulo"]
+
+
+def test_filter_errors_are_shown_with_their_suggestions(page, live_server: str,
+                                                        screenshots: Path):
+    # an unknown genre: 404, its closest genres offered; picking one fills the genre
+    page.fill("#recomendacion-titulo", "Toy Story")
+    _fill_filters(page, "recomendacion", genero="Terrorr")
+    page.press("#recomendacion-titulo", "Enter")
+    answer = _answer(page, "recomendacion")
+    answer.locator(".result.notfound").wait_for()
+    assert "No se reconoce el género 'Terrorr'" in answer.inner_text()
+    offered = answer.locator("button.suggestion").all_inner_texts()
+    assert offered[0] == "Terror" and len(offered) == len(_json(answer)["detail"]["sugerencias"])
+    page.locator("section", has=page.locator("form#q-recomendacion")).screenshot(
+        path=str(screenshots / "pagina_filtro_404.png"))
+    answer.get_by_role("button", name="Terror", exact=True).click()
+    answer.locator(".result.ok").wait_for()
+    assert page.input_value("#q-recomendacion-genero") == "Terror"
+    assert page.input_value("#recomendacion-titulo") == "Toy Story"
+    body = _json(answer)
+    assert body["filtros"]["genero"] == "Terror" and len(body["detalle"]) == 5
+    for rec in body["detalle"]:
+        assert "Terror" in _film(live_server, page, rec["id"])["generos"]
+
+    # a language typo: the suggestion "francés (fr)" fills the code
+    _fill_filters(page, "recomendacion", genero="", idioma="fracés")
+    page.press("#recomendacion-titulo", "Enter")
+    answer.locator(".result.notfound").wait_for()
+    answer.get_by_role("button", name="francés (fr)").click()
+    answer.locator(".result.ok").wait_for()
+    assert page.input_value("#q-recomendacion-idioma") == "fr"
+    assert _json(answer)["filtros"]["idioma"] == "fr"
+
+    # years the wrong way round: 404 suggesting the range swapped
+    page.locator("form#q-recomendacion").get_by_role("button", name="Quitar filtros").click()
+    _fill_filters(page, "recomendacion", anio_desde="2000", anio_hasta="1990")
+    page.press("#recomendacion-titulo", "Enter")
+    answer.locator(".result.notfound").wait_for()
+    answer.get_by_role("button", name="años 1990–2000").click()
+    answer.locator(".result.ok").wait_for()
+    assert page.input_value("#q-recomendacion-anio-desde") == "1990"
+    assert page.input_value("#q-recomendacion-anio-hasta") == "2000"
+
+    # a year out of bounds: the API's 422
+    _fill_filters(page, "descripcion", anio_desde="1800")
+    answer = _ask(page, "descripcion", "#descripcion-q", "un tiburón aterroriza una playa")
+    answer.locator(".result.invalid").wait_for()
+    assert "anio_desde" in answer.inner_text() and "1870" in answer.inner_text()
+
+
+def test_several_films_say_which_one_each_recommendation_answers(page, live_server: str,
+                                                                 screenshots: Path):
+    page.fill("#varias-titulos", "Toy Story\nEl padrino")
+    _fill_filters(page, "varias", anio_hasta="1980")
+    page.press("#varias-titulos", "Control+Enter")
+    answer = _answer(page, "varias")
+    answer.locator(".result.ok").wait_for()
+    body = _json(answer)
+    assert [(t["id"], t["anio"]) for t in body["titulos"]] == [(862, 1995), (238, 1972)]
+    note = answer.locator(".interpretation")
+    assert note.count() == 1
+    assert "El padrino" in note.inner_text() and "The Godfather" in note.inner_text()
+    inputs = answer.locator("ul.inputs a")
+    assert [inputs.nth(i).get_attribute("href") for i in range(2)] == [
+        "#pelicula/862", "#pelicula/238"]
+    names = {862: "Toy Story", 238: "The Godfather"}
+    items = answer.locator("ol.recs > li")
+    assert items.count() == len(body["detalle"]) == 5
+    answered = set()
+    for i, rec in enumerate(body["detalle"]):
+        assert rec["id"] not in names and rec["anio"] <= 1980
+        shown = items.nth(i).locator(".answers-to").inner_text()
+        assert shown == "responde a: " + ", ".join(names[x] for x in rec["responde_a"])
+        answered.update(rec["responde_a"])
+        for reason in rec["motivos"]:
+            if reason.startswith("como "):
+                assert reason.split(":")[0][5:] in {names[x] for x in rec["responde_a"]}
+    assert answered == {862, 238}  # with films up to 1980, both inputs are answered
+    page.locator("section", has=page.locator("form#q-varias")).screenshot(
+        path=str(screenshots / "pagina_varias.png"))
+    first = body["detalle"][0]
+    items.first.get_by_role("link").click()
+    sync_api.expect(page.locator("h2#ficha-titulo")).to_have_text(
+        f"{first['titulo']} ({first['anio']})")
+    page.get_by_role("button", name="Cerrar ficha").click()
+
+    # fewer than 2 titles: the API's 422
+    page.locator("form#q-varias").get_by_role("button", name="Quitar filtros").click()
+    page.fill("#varias-titulos", "Toy Story\n\n")
+    page.click("form#q-varias button[type=submit]")
+    answer.locator(".result.invalid").wait_for()
+    assert "de 2 a 10 títulos" in answer.inner_text()
+
+    # a title not found: 404 naming it; a suggestion replaces that line only
+    page.fill("#varias-titulos", "Toy Story\nJumanjii\nHeat")
+    page.click("form#q-varias button[type=submit]")
+    answer.locator(".result.notfound").wait_for()
+    assert "'Jumanjii'" in answer.inner_text()
+    answer.get_by_role("button", name="Jumanji", exact=True).click()
+    answer.locator(".result.ok").wait_for()
+    assert page.input_value("#varias-titulos") == "Toy Story\nJumanji\nHeat"
+    assert [t["id"] for t in _json(answer)["titulos"]] == [862, 8844, 949]
+
+
+def test_names_typed_in_part_show_how_they_were_read(page):
+    answer = _ask(page, "director", "#director", "hitchcock")
+    answer.locator(".result.ok").wait_for()
+    assert answer.locator(".interpretation").inner_text() == (
+        "«hitchcock» se interpretó como «Alfred Hitchcock»")
+    assert _json(answer)["interpretacion"]["metodo"] == "nombre_parcial"
+    answer = _ask(page, "productora", "#productora", "pixar")
+    answer.locator(".result.ok").wait_for()
+    assert answer.locator(".interpretation").inner_text() == (
+        "«pixar» se interpretó como «Pixar Animation Studios»")
+    answer = _ask(page, "franquicia", "#franquicia", "bond")
+    answer.locator(".result.ok").wait_for()
+    assert "«James Bond Collection»" in answer.locator(".interpretation").inner_text()
+    # a direct match has no note
+    answer = _ask(page, "franquicia", "#franquicia", "James Bond Collection")
+    sync_api.expect(answer.locator(".result-head")).to_have_text(
+        re.compile(r"^La franquicia James Bond Collection posee 11 películas"))
+    assert answer.locator(".interpretation").count() == 0
+    # a Spanish title says how it was read, in the words of the API
+    answer = _ask(page, "duracion", "#duracion-titulo", "El padrino")
+    sync_api.expect(answer.locator(".interpretation")).to_have_text(
+        "«El padrino» es el título en español de «The Godfather»")
+
+
+def test_film_card_fits_a_phone(browser, live_server: str, screenshots: Path):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="es-ES",
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        page.goto(live_server + "#pelicula/862")
+        dialog = _card(page)
+        assert dialog.locator("h2#ficha-titulo").inner_text() == "Toy Story (1995)"
+        box = dialog.bounding_box()
+        assert box["x"] >= 0 and box["width"] <= 390
+        page.screenshot(path=str(screenshots / "pagina_ficha_movil.png"))
+        page.get_by_role("button", name="Cerrar ficha").click()
+        page.click("form#q-varias [data-example]")
+        _answer(page, "varias").locator(".result.ok").wait_for()
+        # nothing wider than the screen: no sideways scrolling
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
