@@ -4,7 +4,7 @@
 
 - ``direct``: the app exactly as ``filmoteca serve`` runs it (:func:`create_app`: response
   cache, the routes answered directly by :mod:`filmoteca.api.direct`);
-- ``fastapi``: the same app without :class:`~filmoteca.api.direct.DirectRoutes`: every
+- ``fastapi``: the same app without :mod:`filmoteca.api.direct` (``direct=False``): every
   request goes through FastAPI's routing, dependencies, validation and serialization (the
   response cache in front stays, unless ``FILMOTECA_RESPONSE_CACHE=0``).
 
@@ -20,7 +20,6 @@ from pathlib import Path
 import uvicorn
 
 from filmoteca.api.app import create_app
-from filmoteca.api.direct import DirectRoutes
 from filmoteca.config import Settings
 from filmoteca.serve.catalog import load_catalog
 
@@ -32,9 +31,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     settings = Settings(catalog_dir=args.catalog)
-    app = create_app(load_catalog(args.catalog), settings)
-    if args.design == "fastapi":
-        app.user_middleware = [m for m in app.user_middleware if m.cls is not DirectRoutes]
+    app = create_app(load_catalog(args.catalog), settings, direct=args.design == "direct")
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
 
 

@@ -28,9 +28,7 @@ with gzip.open(RECORD, "rt", encoding="utf-8") as lines:
 def clients(catalog, catalog_dir):
     settings = Settings(catalog_dir=catalog_dir, response_cache=0)
     direct = create_app(catalog, settings)
-    routes_only = create_app(catalog, settings, semantic=direct.state.semantic)
-    routes_only.user_middleware = [m for m in routes_only.user_middleware
-                                   if m.cls is not DirectRoutes]
+    routes_only = create_app(catalog, settings, semantic=direct.state.semantic, direct=False)
     with TestClient(direct) as a, TestClient(routes_only) as b:
         yield a, b
 

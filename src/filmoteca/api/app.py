@@ -4,9 +4,9 @@ Owns the assembly: the settings (given, else :func:`filmoteca.config.get_setting
 catalog (given, or loaded by the lifespan from ``settings.catalog_dir``) and its semantic
 layer (:mod:`filmoteca.serve.semantic`, loaded in a background thread), the routers built for
 ``settings.limits``, the Spanish error handlers, the web page under ``/static``, and the
-middleware around the routes, outermost first: ``Server-Timing`` (:mod:`.timing`), HTTP as
-clients expect it (:mod:`.cache`: CORS, ETag and 304, HEAD, gzip, the answers kept), and the
-direct answering of the routes (:mod:`.direct`). ``/docs`` and
+layers every HTTP request meets first: HTTP as clients expect it (:mod:`.cache`:
+``Server-Timing``, CORS, ETag and 304, HEAD, gzip, the answers kept), then the direct
+answering of the routes (:mod:`.direct`), then FastAPI. ``/docs`` and
 ``/redoc`` load their assets from an installed package (fastapi-offline), never a CDN.
 
 The serving process imports FastAPI, pydantic, orjson, rapidfuzz and unidecode, and numpy
@@ -25,13 +25,13 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
+from starlette.types import ASGIApp
 
 from filmoteca import __version__
 from filmoteca.api import errors
 from filmoteca.api.cache import HttpCache
 from filmoteca.api.direct import DirectRoutes
 from filmoteca.api.routers import busqueda, pelicula, peliculas, recomendacion, sistema
-from filmoteca.api.timing import ServerTimingMiddleware
 from filmoteca.config import RECOMMENDATIONS, Limits, Settings, get_settings
 from filmoteca.formatting import format_int
 from filmoteca.serve.catalog import Catalog, load_catalog
@@ -74,11 +74,15 @@ def _freeze_heap() -> None:
 
 
 def create_app(catalog: Catalog | None = None, settings: Settings | None = None,
-               semantic: SemanticLayer | None = None, open_layer: bool = True) -> FastAPI:
+               semantic: SemanticLayer | None = None, open_layer: bool = True,
+               direct: bool = True) -> FastAPI:
     """The API over ``catalog`` with ``settings`` (default: :func:`get_settings`); when
     ``catalog`` is None, the lifespan loads it from ``settings.catalog_dir``. ``semantic``:
     the catalog's semantic layer, else (with ``open_layer``) the one next to the catalog,
-    loading in the background (:meth:`SemanticLayer.beside`)."""
+    loading in the background (:meth:`SemanticLayer.beside`). ``direct``: answer the plain
+    GET routes without FastAPI's per-request work (:mod:`.direct`; False: every request
+    through FastAPI, for the benchmark's comparison and the test that both send the same
+    bytes)."""
     settings = settings or get_settings()
     limits = settings.limits
 
@@ -114,11 +118,16 @@ def create_app(catalog: Catalog | None = None, settings: Settings | None = None,
         manifest = served.manifest if served is not None else {}
         return f"{manifest.get('built_at')}|{manifest.get('films')}|{__version__}"
 
-    # Added innermost first. A request meets the timing, then HTTP as clients expect it
-    # (CORS, ETag and 304, HEAD, gzip, the answers kept), then the routes.
-    app.add_middleware(DirectRoutes)
-    app.add_middleware(HttpCache, build=build, entries=settings.response_cache)
-    app.add_middleware(ServerTimingMiddleware)
+    def middleware_stack() -> ASGIApp:
+        """A request meets HTTP as clients expect it (Server-Timing, CORS, ETag and 304,
+        HEAD, gzip, the answers kept), then the routes answered directly, then Starlette's
+        own stack (its error middleware, FastAPI's routing and handlers). Outside that stack
+        rather than in it (``add_middleware``): about 1.5 µs less per request."""
+        starlette = FastAPI.build_middleware_stack(app)
+        routes = DirectRoutes(starlette) if direct else starlette
+        return HttpCache(routes, build=build, entries=settings.response_cache)
+
+    app.build_middleware_stack = middleware_stack  # type: ignore[method-assign]
     return app
 
 

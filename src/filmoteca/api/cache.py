@@ -30,6 +30,7 @@ import gzip
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
+from time import perf_counter
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -47,7 +48,8 @@ GZIP_LEVEL = 6
 CACHE_CONTROL = f"public, max-age={MAX_AGE}".encode()
 
 Headers = list[tuple[bytes, bytes]]
-Entry = tuple[int, Headers, bytes]
+#: status, headers, body, and the ETag (None: not cacheable)
+Entry = tuple[int, Headers, bytes, bytes | None]
 #: What any web page may read of an answer (CORS, no credentials).
 CORS: Headers = [(b"access-control-allow-origin", b"*"),
                  (b"access-control-expose-headers", b"ETag, Server-Timing")]
@@ -55,18 +57,24 @@ CORS: Headers = [(b"access-control-allow-origin", b"*"),
 PREFLIGHT_AGE = b"86400"
 
 
-def _takes_gzip(scope: Scope) -> bool:
-    for name, value in scope["headers"]:
-        if name == b"accept-encoding":
-            return b"gzip" in value.lower()
-    return False
-
-
 def _header(headers: Headers, name: bytes) -> bytes | None:
     for key, value in headers:
         if key.lower() == name:
             return value
     return None
+
+
+def _timing(began: float) -> tuple[bytes, bytes]:
+    """``Server-Timing: app;dur=<ms>``: the time since the request reached this layer, the
+    outermost of the app's own (its answer is ready then). The benchmarks read it to report
+    latency at the server, free of client overhead."""
+    return b"server-timing", b"app;dur=%.3f" % ((perf_counter() - began) * 1000)
+
+
+def _names(conditional: bytes, etag: bytes) -> bool:
+    """Whether an ``If-None-Match`` value names ``etag`` (one tag, a list, or ``*``)."""
+    tags = [tag.strip() for tag in conditional.split(b",")]
+    return b"*" in tags or etag in tags or b"W/" + etag in tags
 
 
 class HttpCache:
@@ -82,35 +90,53 @@ class HttpCache:
         self._bytes = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        began = perf_counter()
         method = scope.get("method")
-        if scope["type"] != "http" or method not in ("GET", "HEAD"):
+        if scope["type"] != "http" or (method != "GET" and method != "HEAD"):
             if method == "OPTIONS" and _header(scope["headers"],
                                                b"access-control-request-method") is not None:
-                await self._preflight(scope, send)
+                await self._preflight(scope, send, began)
                 return
-            await self.app(scope, receive, send)
+            if scope["type"] != "http":
+                await self.app(scope, receive, send)
+                return
+
+            async def timed_send(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    message = {**message, "headers": [*message.get("headers", ()),
+                                                      _timing(began)]}
+                await send(message)
+
+            await self.app(scope, receive, timed_send)
             return
+        gzip_ok, conditional = False, None  # what the request's headers ask, in one pass
+        for name, value in scope["headers"]:
+            if name == b"accept-encoding":
+                gzip_ok = b"gzip" in value.lower()
+            elif name == b"if-none-match":
+                conditional = value
         raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogatepass")
-        key = raw_path + b"?" + scope["query_string"] + (b"\x00gz" if _takes_gzip(scope) else b"")
+        key = raw_path + b"?" + scope["query_string"] + (b"\x00gz" if gzip_ok else b"")
         entry = self._cache.get(key)
         if entry is None:
-            entry = await self._answer(scope, receive, gzip_ok=key.endswith(b"\x00gz"))
-            if self.entries and _header(entry[1], b"etag") is not None:
+            entry = await self._answer(scope, receive, gzip_ok)
+            if self.entries and entry[3] is not None:
                 self._remember(key, entry)
         else:
             self._cache.move_to_end(key)
-        status, headers, body = entry
-        etag = _header(headers, b"etag")
-        if etag is not None and self._matches(scope, etag):
+        status, headers, body, etag = entry
+        if etag is not None and conditional is not None and _names(conditional, etag):
             kept = [(k, v) for k, v in headers if k in (b"etag", b"cache-control", b"vary")]
+            kept.append(_timing(began))
             await send({"type": "http.response.start", "status": 304, "headers": kept})
             await send({"type": "http.response.body", "body": b""})
             return
-        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [*headers, _timing(began)]})
         await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
 
     @staticmethod
-    async def _preflight(scope: Scope, send: Send) -> None:
+    async def _preflight(scope: Scope, send: Send, began: float) -> None:
         """A browser asks whether a page of another origin may GET: yes, any origin."""
         asked = _header(scope["headers"], b"access-control-request-method") or b""
         allowed = asked.strip().upper() in (b"GET", b"HEAD")
@@ -119,18 +145,10 @@ class HttpCache:
         wanted = _header(scope["headers"], b"access-control-request-headers")
         if wanted is not None:
             headers.append((b"access-control-allow-headers", wanted))
+        headers.append(_timing(began))
         await send({"type": "http.response.start", "status": 204 if allowed else 405,
                     "headers": headers})
         await send({"type": "http.response.body", "body": b""})
-
-    @staticmethod
-    def _matches(scope: Scope, etag: bytes) -> bool:
-        """Whether ``If-None-Match`` names ``etag`` (one tag, a list, or ``*``)."""
-        wanted = _header(scope["headers"], b"if-none-match")
-        if wanted is None:
-            return False
-        tags = [tag.strip() for tag in wanted.split(b",")]
-        return b"*" in tags or etag in tags or b"W/" + etag in tags
 
     async def _answer(self, scope: Scope, receive: Receive, gzip_ok: bool) -> Entry:
         """The whole answer of the app to ``scope`` (as a GET), compressed when the client
@@ -145,15 +163,24 @@ class HttpCache:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        # the whole body is kept, so a file is never handed to the server by its path
-        extensions = {k: v for k, v in scope.get("extensions", {}).items()
-                      if k != "http.response.pathsend"}
-        await self.app({**scope, "method": "GET", "extensions": extensions}, receive, keep)
+        extensions = scope.get("extensions") or {}
+        if scope["method"] != "GET" or "http.response.pathsend" in extensions:
+            # the whole body is kept, so a file is never handed to the server by its path
+            scope = {**scope, "method": "GET", "extensions": {
+                k: v for k, v in extensions.items() if k != "http.response.pathsend"}}
+        await self.app(scope, receive, keep)
         status = int(start.get("status", 500))
         headers: Headers = list(start.get("headers", ()))  # lower-case names (ASGI)
-        named = dict(headers)
+        encoded = control = own_tag = None
+        for name, value in headers:
+            if name == b"content-encoding":
+                encoded = value
+            elif name == b"cache-control":
+                control = value
+            elif name == b"etag":
+                own_tag = value
         body = b"".join(chunks)
-        if len(body) >= GZIP_ABOVE and b"content-encoding" not in named:
+        if len(body) >= GZIP_ABOVE and encoded is None:
             headers = [(k, v) for k, v in headers if k != b"content-length"]
             if gzip_ok:
                 body = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
@@ -161,15 +188,16 @@ class HttpCache:
             headers += [(b"content-length", str(len(body)).encode()),
                         (b"vary", b"Accept-Encoding")]
         headers += CORS
-        control = named.get(b"cache-control")
+        etag = None
         if status in KEPT and (control is None or b"no-store" not in control):
             if self._salt is None:
-                self._salt = self._build().encode()
-            tag = hashlib.blake2b(body, key=self._salt[:64], digest_size=12).hexdigest()
-            if b"etag" in named:  # a file's own (by its date and size): ours names the bytes
+                self._salt = self._build().encode()[:64]
+            etag = b'"' + hashlib.blake2b(body, key=self._salt, digest_size=12).hexdigest(
+                ).encode() + b'"'
+            if own_tag is not None:  # a file's own (by its date and size): ours names the bytes
                 headers = [(k, v) for k, v in headers if k != b"etag"]
-            headers += [(b"etag", f'"{tag}"'.encode()), (b"cache-control", CACHE_CONTROL)]
-        return status, headers, body
+            headers += [(b"etag", etag), (b"cache-control", CACHE_CONTROL)]
+        return status, headers, body, etag
 
     def _remember(self, key: bytes, entry: Entry) -> None:
         body = entry[2]

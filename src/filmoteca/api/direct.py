@@ -36,6 +36,8 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
+#: First path segments whose candidate routes are remembered (paths of 404s are not bounded).
+MAX_SEGMENTS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,8 @@ class _Direct:
     needs: tuple[tuple[str, Callable[..., Any]], ...]
     response_param: str | None
     request_param: str | None
+    #: only path parameters, each a plain ``str``: nothing to validate or convert
+    plain: bool
 
 
 def _direct(route: APIRoute) -> _Direct | None:
@@ -73,10 +77,13 @@ def _direct(route: APIRoute) -> _Direct | None:
         f"{route.name}_parameters",
         **{f.name: (f.field_info.annotation, f.field_info)
            for f in fields})
+    plain = not dependant.query_params and all(
+        f.field_info.annotation is str and not f.field_info.metadata
+        for f in dependant.path_params)
     return _Direct(route=route, params=params,
                    query={f.alias: f.name for f in dependant.query_params},
                    needs=tuple(needs), response_param=dependant.response_param_name,
-                   request_param=dependant.request_param_name)
+                   request_param=dependant.request_param_name, plain=plain)
 
 
 def app_routes(app: Any) -> list[Any]:
@@ -100,6 +107,20 @@ class DirectRoutes:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._routes: list[tuple[str, Any, _Direct | None]] | None = None
+        #: first segment of a path -> the routes that may match it, in matching order
+        self._by_segment: dict[str, list[tuple[str, Any, _Direct | None]]] = {}
+
+    def _candidates(self, path: str) -> list[tuple[str, Any, _Direct | None]]:
+        """The routes whose literal start a path of this first segment can begin with."""
+        segment = "/" + path[1:].split("/", 1)[0]
+        found = self._by_segment.get(segment)
+        if found is None:
+            found = [entry for entry in self._routes or ()
+                     if (segment.startswith(entry[0]) if len(entry[0]) <= len(segment)
+                         else entry[0].startswith(segment + "/"))]
+            if len(self._by_segment) < MAX_SEGMENTS:
+                self._by_segment[segment] = found
+        return found
 
     def _derive(self, app: Any) -> list[tuple[str, Any, _Direct | None]]:
         """(literal start of the path, route, direct form or None), in matching order."""
@@ -117,7 +138,7 @@ class DirectRoutes:
         if self._routes is None:
             self._routes = self._derive(app)
         path = scope["path"]
-        for start, route, direct in self._routes:
+        for start, route, direct in self._candidates(path):
             if not path.startswith(start):
                 continue  # a route matches only paths that begin with its literal part
             if direct is None:
@@ -144,10 +165,13 @@ class DirectRoutes:
                 if name is None or name in values:
                     return False  # unknown or repeated: FastAPI's own rules apply
                 values[name] = value
-        try:
-            arguments = direct.params.model_validate(values).__dict__.copy()
-        except ValidationError:
-            return False  # FastAPI answers with its 422
+        if direct.plain and not scope["query_string"]:
+            arguments = values  # plain text path parameters (``/health``: none)
+        else:
+            try:
+                arguments = direct.params.model_validate(values).__dict__  # a fresh instance's
+            except ValidationError:
+                return False  # FastAPI answers with its 422
         request = Request(scope, receive)
         route = direct.route
         sub_response = None

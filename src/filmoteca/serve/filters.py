@@ -62,8 +62,13 @@ class Filter:
         if shown is None:
             return ""
         parts = []
-        if shown.anio_desde is not None or shown.anio_hasta is not None:
-            parts.append(f"de {shown.anio_desde or '...'} a {shown.anio_hasta or '...'}")
+        since, until = shown.anio_desde, shown.anio_hasta
+        if since is not None and until is not None:
+            parts.append(f"de {since} a {until}")
+        elif since is not None:
+            parts.append(f"desde {since}")
+        elif until is not None:
+            parts.append(f"hasta {until}")
         if shown.genero is not None:
             parts.append(f"género {shown.genero}")
         if shown.idioma is not None:
