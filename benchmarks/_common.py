@@ -34,7 +34,7 @@ def loadable(catalog: Path) -> bool:
     """Whether the serving code of this checkout accepts ``catalog`` (checked in a child
     process, so the calling process stays free of the catalog's memory)."""
     check = ("import sys; from pathlib import Path; "
-             "from filmoteca.serve.catalog import load_catalog; "
+             "from filmoteca.services.catalog import load_catalog; "
              "load_catalog(Path(sys.argv[1]))")
     return subprocess.run([sys.executable, "-c", check, str(catalog)], cwd=ROOT,
                           capture_output=True, check=False).returncode == 0

@@ -169,7 +169,7 @@ class Examples:
 
 def examples(catalog: Path, per_kind: int = 200) -> Examples:
     """Names that exist in ``catalog`` (read from its index, in this process only)."""
-    from filmoteca.serve.catalog import load_catalog
+    from filmoteca.services.catalog import load_catalog
 
     index = load_catalog(catalog)
     titles = list(dict.fromkeys(index.titles[p] for p in index.by_votes[:per_kind * 2]))

@@ -3,18 +3,18 @@
 Used by ``benchmarks/busqueda.py`` (which writes ``reports/busqueda.md``). On the embedded
 real sample:
 
-- every labelled query goes through the served code (:func:`filmoteca.serve.titles.find_film`:
+- every labelled query goes through the served code (:func:`filmoteca.services.titles.find_film`:
   the catalog's titles, the films' original titles, the table of Spanish release titles,
   then the multilingual model) and its outcome is counted: resolved right, resolved to a
   film released under the same title (a *homonym*: not counted as wrong, as in the held-out
   measurement), wrong, or 404 with the right film among the 5 suggestions;
-- the model's rule (:class:`filmoteca.serve.vectors.TitleRule`) is chosen by grid search
+- the model's rule (:class:`filmoteca.services.vectors.TitleRule`) is chosen by grid search
   under a precision constraint: on the queries that reach the model, at most 1 wrong film
   per 40 answers overall and in every popularity decile of the sample, no phrase that is no
   film and no title of a film outside the catalog ever answered. The constraint is checked
   on held-out folds (5-fold cross-validation, 5 seeds);
 - names typed in part (``nombres_parciales.csv``): how many answer the intended name, how
-  many a wrong one, for each dominance threshold of :func:`filmoteca.serve.matching.find_name`.
+  many a wrong one, for each dominance threshold of :func:`filmoteca.services.matching.find_name`.
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ import numpy as np
 import pandas as pd
 
 from _common import ROOT, table
-from filmoteca.serve import matching
-from filmoteca.serve import vectors as semantic
-from filmoteca.serve.catalog import Catalog
-from filmoteca.serve.matching import NotFound
-from filmoteca.serve.semantic import SemanticLayer
-from filmoteca.serve.titles import find_film
+from filmoteca.services import matching
+from filmoteca.services import vectors as semantic
+from filmoteca.services.catalog import Catalog
+from filmoteca.services.matching import NotFound
+from filmoteca.services.semantic import SemanticLayer
+from filmoteca.services.titles import find_film
 from filmoteca.text import normalize
 
 DATA = ROOT / "benchmarks" / "data"
@@ -398,7 +398,7 @@ def section(catalog: Catalog, layer: SemanticLayer) -> list[str]:
         table(["read as", "right", "homonyms", "wrong"], way_rows), "",
         table(["titles", "n", "resolved right", "homonyms", "wrong", "precision",
                "resolved or in 5 suggestions"], by_kind), "",
-        "The table of Spanish release titles (`src/filmoteca/build/data/titulos_es.csv`) "
+        "The table of Spanish release titles (`src/filmoteca/etl/data/titulos_es.csv`) "
         "covers the most voted films (the first four deciles of the sample); what it gets "
         "right is knowledge, not ranking, and the same knowledge wrote part of the labelled "
         "set, so the first deciles measure mostly the table. The model's own figures are "
@@ -424,7 +424,7 @@ def section(catalog: Catalog, layer: SemanticLayer) -> list[str]:
         table(["held-out queries", "n", "answered (mean of seeds)", "wrong (mean)",
                "precision", "wrong, worst seed"], held_rows(calibration, sub)), "",
         f"On all the data the rule chooses {full}; shipped "
-        f"(`filmoteca.serve.vectors.SHIPPED`): {shipped}"
+        f"(`filmoteca.services.vectors.SHIPPED`): {shipped}"
         + (" (the same)." if full == shipped else " (DIFFERENT: update SHIPPED).")
         + " The popularity prior that the previous version added to the score is what "
         "pulled literal translations of lesser-known films onto famous ones (\"Pequeño "
@@ -446,7 +446,7 @@ def section(catalog: Catalog, layer: SemanticLayer) -> list[str]:
         "threshold changes; the labels say what a user most likely meant.", "",
         f"Chosen: {dominance:g} (the fewest wrong readings in part, then the most right); "
         "shipped "
-        f"(`filmoteca.serve.matching.DOMINANCE`): {matching.DOMINANCE:g}"
+        f"(`filmoteca.services.matching.DOMINANCE`): {matching.DOMINANCE:g}"
         + (" (the same)." if dominance == matching.DOMINANCE else " (DIFFERENT).") , "",
     ]
 

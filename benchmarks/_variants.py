@@ -21,7 +21,7 @@ import uvicorn
 
 from filmoteca.api.app import create_app
 from filmoteca.config import Settings
-from filmoteca.serve.catalog import load_catalog
+from filmoteca.services.catalog import load_catalog
 
 
 def main() -> None:

@@ -50,7 +50,7 @@ CHILD = r"""
 import json, sys, threading, time
 from pathlib import Path
 import psutil
-from filmoteca.build.pipeline import build_catalog
+from filmoteca.etl.pipeline import build_catalog
 
 GROUPS = (("Films", "movies"), ("Credits", "credits"), ("Keywords", "keywords"),
           ("Ratings", "ratings"), ("Recommender", "neighbours"), ("Serving index", "index"),
@@ -98,12 +98,12 @@ import json, sys, time
 from pathlib import Path
 import tempfile
 import pyarrow as pa
-from filmoteca.build.index import build_index, write_index
-from filmoteca.build.etl import clean
-from filmoteca.build.etl.report import BuildReport
+from filmoteca.etl.index import build_index, write_index
+from filmoteca.etl import clean
+from filmoteca.etl.report import BuildReport
 from filmoteca.progress import NullProgress
-from filmoteca.build.raw import files
-from filmoteca.build.neighbours import compute_neighbours
+from filmoteca.raw import files
+from filmoteca.etl.neighbours import compute_neighbours
 
 start = time.perf_counter()
 sources = files.resolve_sources(Path(sys.argv[1]))

@@ -44,9 +44,9 @@ import pandas as pd
 import _titles
 from _common import ROOT, SAMPLE, ensure_catalog, machine, synthetic_raw, table
 from filmoteca import encoder
-from filmoteca.build import vectors as embeddings
 from filmoteca.catalog import layout
-from filmoteca.serve import vectors as semantic
+from filmoteca.etl import vectors as embeddings
+from filmoteca.services import vectors as semantic
 
 DATA = ROOT / "benchmarks" / "data"
 REPORT = ROOT / "reports" / "busqueda.md"
@@ -195,7 +195,7 @@ def throughput(texts: list[str], workers: int) -> tuple[embeddings.EmbedStats, f
 
 def tiled_index(catalog: Catalog, folder: Path, out: Path, n: int) -> semantic.SemanticIndex:
     """Arrays for ``n`` films made by repeating the sample's vectors (SYNTHETIC), written by
-    the build's own :func:`filmoteca.build.vectors.write_arrays`."""
+    the build's own :func:`filmoteca.etl.vectors.write_arrays`."""
     base = len(catalog.films)
     take = np.arange(n) % base
     for kind in layout.KINDS:
@@ -226,8 +226,8 @@ rss = lambda: proc.memory_info().rss / 2**20
 out = {}
 import numpy as np
 from filmoteca import encoder
-from filmoteca.serve import vectors as semantic
-out["python + numpy + filmoteca.serve.vectors"] = rss()
+from filmoteca.services import vectors as semantic
+out["python + numpy + filmoteca.services.vectors"] = rss()
 folder, table = Path(sys.argv[1]), sys.argv[2]
 titles = json.loads(Path(sys.argv[3]).read_text())
 votes = [1] * len(titles)
@@ -406,8 +406,8 @@ def main() -> None:
     shipped_texts = embeddings.plot_texts(films, catalog.genres, catalog.keywords)
 
     # -- titles (as served, calibration, names typed in part: benchmarks/_titles.py) -------
-    from filmoteca.serve.catalog import load_catalog as load_serving
-    from filmoteca.serve.semantic import SemanticLayer
+    from filmoteca.services.catalog import load_catalog as load_serving
+    from filmoteca.services.semantic import SemanticLayer
 
     serving = load_serving(catalog.path)
     layer = SemanticLayer.of(semantic.open_for_catalog(

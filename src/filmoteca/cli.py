@@ -134,10 +134,10 @@ def build(
 ) -> None:
     """Build the catalog (tables, recommender neighbours, serving index, vectors for
     Spanish search) from raw files."""
-    from filmoteca.build.pipeline import build_catalog
-    from filmoteca.build.raw.files import RawDataError
     from filmoteca.catalog.store import CatalogError
+    from filmoteca.etl.pipeline import build_catalog
     from filmoteca.folders import NoSpace, megabytes
+    from filmoteca.raw.files import RawDataError
 
     try:
         with stages() as progress:
@@ -188,10 +188,10 @@ def download(
     from rich.progress import DownloadColumn, TransferSpeedColumn
     from rich.table import Table
 
-    from filmoteca.build.raw.download import DownloadError
-    from filmoteca.build.raw.download import download as run_download
     from filmoteca.config import get_settings
     from filmoteca.formatting import format_int
+    from filmoteca.raw.download import DownloadError
+    from filmoteca.raw.download import download as run_download
 
     target = raw or get_settings().raw_dir
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
@@ -227,8 +227,8 @@ def synth(
     gzip: Annotated[bool, typer.Option("--gzip", help="Write .csv.gz files.")] = False,
 ) -> None:
     """Write SYNTHETIC raw files in the exact Kaggle format, resampled from the real sample."""
-    from filmoteca.build.raw.synth import synthesize
     from filmoteca.config import get_settings
+    from filmoteca.raw.synth import synthesize
 
     settings = get_settings()
     out = out or settings.synthetic_dir / f"{films}-seed{seed}"

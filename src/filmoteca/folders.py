@@ -1,7 +1,7 @@
 """Folders put in place in one step, and a full disk said plainly.
 
 Owns what the catalog build (:mod:`filmoteca.catalog.store`) and the download
-(:mod:`filmoteca.build.raw.download`) share when they publish a folder. The new folder is
+(:mod:`filmoteca.raw.download`) share when they publish a folder. The new folder is
 written completely beside its destination (same file system), then put in place with a
 rename (:func:`replace_dir`) or a symlink swap (:func:`swap_link`): a failure or a kill
 leaves the previous folder as it was. :func:`alive` tells a staging folder whose process

@@ -1,6 +1,6 @@
 """How numbers are written for people, in Spanish: the one formatter of the project.
 
-Used by the API's ``mensaje`` sentences (:mod:`filmoteca.serve`) and by the EDA's texts
+Used by the API's ``mensaje`` sentences (:mod:`filmoteca.services`) and by the EDA's texts
 and axes (:mod:`filmoteca.analysis.eda`); the web page does the same in the browser with
 ``Intl.NumberFormat("es-ES", {useGrouping: "always"})``. JSON fields stay plain numbers.
 

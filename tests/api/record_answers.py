@@ -158,9 +158,9 @@ def main() -> None:
     from fastapi.testclient import TestClient
 
     from filmoteca.api.app import create_app
-    from filmoteca.build.pipeline import build_catalog
     from filmoteca.config import Settings
-    from filmoteca.serve.catalog import load_catalog
+    from filmoteca.etl.pipeline import build_catalog
+    from filmoteca.services.catalog import load_catalog
 
     with tempfile.TemporaryDirectory() as tmp:
         result = build_catalog(catalog_dir=Path(tmp) / "catalog")

@@ -32,9 +32,9 @@ from filmoteca.config import (
     Settings,
     get_settings,
 )
-from filmoteca.serve.catalog import Catalog
-from filmoteca.serve.descriptions import clean_description
-from filmoteca.serve.matching import NAME_PATTERN, SPACE_CLASS, InvalidInput, clean_input
+from filmoteca.services.catalog import Catalog
+from filmoteca.services.descriptions import clean_description
+from filmoteca.services.matching import NAME_PATTERN, SPACE_CLASS, InvalidInput, clean_input
 
 QUESTIONS = {
     "/peliculas_idioma/{idioma}": "idioma", "/peliculas_duracion/{pelicula}": "pelicula",

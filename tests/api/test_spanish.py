@@ -19,14 +19,13 @@ from unidecode import unidecode
 
 from filmoteca.api.app import create_app
 from filmoteca.config import DESCRIPTION_MAX_LENGTH, DESCRIPTION_MAX_LIMIT
-from filmoteca.serve.titles import READINGS
-from filmoteca.serve.vectors import SHIPPED
+from filmoteca.services.titles import READINGS
+from filmoteca.services.vectors import SHIPPED
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
 TITLES = pd.read_csv(DATA / "titulos_es.csv", dtype=str)
 NOT_FILMS = pd.read_csv(DATA / "no_peliculas.csv", dtype=str)
-SPANISH_TABLE = Path(__file__).resolve().parents[2] / "src" / "filmoteca" / "build" / "data" / (
-    "titulos_es.csv")
+SPANISH_TABLE = Path(__file__).resolve().parents[2] / "src/filmoteca/etl/data/titulos_es.csv"
 
 
 def _labelled(typed: str) -> set[int]:
@@ -300,7 +299,7 @@ def test_aliases_appear_in_suggestions(client, url: str, suggestion: str) -> Non
 
 def test_the_docs_examples_are_real_answers(client) -> None:
     """The examples /docs shows for the new answers are what the sample answers."""
-    from filmoteca.serve.answers import DescriptionAnswer, DurationAnswer
+    from filmoteca.services.answers import DescriptionAnswer, DurationAnswer
 
     spanish = DurationAnswer.model_config["json_schema_extra"]["examples"][1]  # type: ignore[index]
     typed = spanish["interpretacion"]["consulta"]

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from filmoteca.api.app import create_app
 from filmoteca.catalog.layout import IDS, SEMANTIC_DIR
 from filmoteca.config import Settings
-from filmoteca.serve.matching import DOMINANCE
+from filmoteca.services.matching import DOMINANCE
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +150,7 @@ def test_health_of_a_catalog_built_without_vectors(catalog) -> None:
 
 
 def test_broken_vectors_make_health_say_degraded(catalog_dir: Path, tmp_path: Path) -> None:
-    from filmoteca.serve.catalog import load_catalog
+    from filmoteca.services.catalog import load_catalog
 
     broken = tmp_path / "broken"
     shutil.copytree(catalog_dir.resolve(), broken)

@@ -12,9 +12,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from filmoteca.build.pipeline import BuildResult, build_catalog
 from filmoteca.catalog import store
-from filmoteca.serve.catalog import load_catalog
+from filmoteca.etl.pipeline import BuildResult, build_catalog
+from filmoteca.services.catalog import load_catalog
 
 FILMS = 2993  # films in the catalog of the embedded sample
 

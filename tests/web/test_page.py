@@ -25,7 +25,7 @@ import uvicorn
 from devserver import free_port
 
 from filmoteca.api.app import create_app
-from filmoteca.serve.catalog import Catalog
+from filmoteca.services.catalog import Catalog
 
 pytestmark = pytest.mark.browser
 

@@ -22,7 +22,7 @@ Protocol (summarised for users in the README, "El recomendador"):
 5. Coverage: share of the catalog's films appearing in at least one of the N top-5 lists
    (every film is a query); long-tail coverage: the same over the non-head films.
 
-Methods: the model (:func:`filmoteca.build.neighbours.compute_neighbours`, as built in
+Methods: the model (:func:`filmoteca.etl.neighbours.compute_neighbours`, as built in
 production but from training users' ratings), the same model without ratings (content only:
 what the ~36k films without MovieLens ratings in the full catalog get), and three baselines
 computed in the same run: random (seeded), most popular (by training ratings count) and
@@ -56,14 +56,14 @@ from filmoteca.analysis.protocol import (
     split_users,
 )
 from filmoteca.analysis.tune import compare_overview
-from filmoteca.build.etl.clean import Tables
-from filmoteca.build.neighbours import (
+from filmoteca.catalog import store
+from filmoteca.catalog.store import CatalogError
+from filmoteca.etl.clean import Tables
+from filmoteca.etl.neighbours import (
     OverviewBlock,
     Weights,
     duplicate_groups,
 )
-from filmoteca.catalog import store
-from filmoteca.catalog.store import CatalogError
 from filmoteca.progress import NullProgress, Progress
 
 # --- methods: each gives every catalog film a list of K recommendations -------------------

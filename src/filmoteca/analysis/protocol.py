@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from filmoteca.analysis import metrics
-from filmoteca.build.etl.clean import Tables
-from filmoteca.build.neighbours import LIKED, OverviewBlock, Weights, compute_neighbours
 from filmoteca.catalog import store
 from filmoteca.catalog.tables import read_table
+from filmoteca.etl.clean import Tables
+from filmoteca.etl.neighbours import LIKED, OverviewBlock, Weights, compute_neighbours
 from filmoteca.progress import NullProgress, Progress
 
 K = 5

@@ -1,4 +1,4 @@
-"""Tuning of the model's :class:`~filmoteca.build.neighbours.Weights` on a validation split.
+"""Tuning of the model's :class:`~filmoteca.etl.neighbours.Weights` on a validation split.
 
 ``python -m filmoteca.analysis.tune [catalog_dir] [--seed 42]``: the evaluation's training
 users (same split as ``filmoteca evaluate --seed``) are split again 80/20 with ``seed + 1``
@@ -37,9 +37,9 @@ from filmoteca.analysis.protocol import (
     score,
     split_users,
 )
-from filmoteca.build.etl.clean import Tables
-from filmoteca.build.neighbours import OverviewBlock, Weights
 from filmoteca.config import get_settings
+from filmoteca.etl.clean import Tables
+from filmoteca.etl.neighbours import OverviewBlock, Weights
 
 CONTENT_WEIGHTS = ("prior", "genres", "keywords", "director", "cast", "collection", "overview")
 HYBRID_WEIGHTS = ("ratings", "cf_alpha", "shrink", "prior")

@@ -13,6 +13,6 @@
   ``Server-Timing``) and the answers kept as bytes;
 - :mod:`.server`: what ``filmoteca serve`` runs.
 
-The answers themselves are built in :mod:`filmoteca.serve`.
+The answers themselves are built in :mod:`filmoteca.services`.
 """
 

@@ -2,7 +2,7 @@
 
 Owns the assembly: the settings (given, else :func:`filmoteca.config.get_settings`), the
 catalog (given, or loaded by the lifespan from ``settings.catalog_dir``) and its semantic
-layer (:mod:`filmoteca.serve.semantic`, loaded in a background thread), the routers built for
+layer (:mod:`filmoteca.services.semantic`, loaded in a background thread), the routers built for
 ``settings.limits``, the Spanish error handlers, the web page under ``/static``, and the
 layers every HTTP request meets first: HTTP as clients expect it (:mod:`.cache`:
 ``Server-Timing``, CORS, ETag and 304, HEAD, gzip, the answers kept), then the direct
@@ -11,7 +11,8 @@ answering of the routes (:mod:`.direct`), then FastAPI. ``/docs`` and
 
 The serving process imports FastAPI, pydantic, orjson, rapidfuzz and unidecode, and numpy
 for the semantic layer (in its loading thread): never pandas, pyarrow, scipy, scikit-learn
-or babel (``tests/api/test_app.py`` checks ``sys.modules``).
+or babel (``tests/services/test_catalog.py`` checks ``sys.modules`` after answering
+every kind of question).
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ from filmoteca.api.direct import DirectRoutes
 from filmoteca.api.routers import busqueda, pelicula, peliculas, recomendacion, sistema
 from filmoteca.config import RECOMMENDATIONS, Limits, Settings, get_settings
 from filmoteca.formatting import format_int
-from filmoteca.serve.catalog import Catalog, load_catalog
-from filmoteca.serve.semantic import SemanticLayer
+from filmoteca.services.catalog import Catalog, load_catalog
+from filmoteca.services.semantic import SemanticLayer
 
 
 def description(limits: Limits) -> str:

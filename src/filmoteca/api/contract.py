@@ -2,17 +2,17 @@
 
 Owns the parameter declarations the routers use and the error responses they declare, all
 generated from one :class:`~filmoteca.config.Limits` (the app's settings) and the constants
-of :mod:`filmoteca.config` and :mod:`filmoteca.serve.matching`, so the OpenAPI schema,
+of :mod:`filmoteca.config` and :mod:`filmoteca.services.matching`, so the OpenAPI schema,
 the ``/docs`` texts and the server's checks cannot drift apart:
 
 - a *name* (path parameters, ``q``): ``minLength`` 1, ``maxLength``
-  ``limits.max_input_length`` and ``pattern`` :data:`~filmoteca.serve.matching.NAME_PATTERN`
+  ``limits.max_input_length`` and ``pattern`` :data:`~filmoteca.services.matching.NAME_PATTERN`
   (no control character, at least one visible one) are *published* in the schema, while the
-  check itself stays in :func:`~filmoteca.serve.matching.clean_input`, which answers the
+  check itself stays in :func:`~filmoteca.services.matching.clean_input`, which answers the
   Spanish 422 the course asks for (FastAPI does not validate them a second time);
 - a *description* (``/buscar_descripcion?q=``): the same pattern with its own length bounds
   (:func:`description_query`), checked by
-  :func:`~filmoteca.serve.descriptions.clean_description`;
+  :func:`~filmoteca.services.descriptions.clean_description`;
 - ``anio``, ``limite``, ``pagina``: integer ranges that FastAPI enforces (its 422 is put in
   Spanish by :mod:`filmoteca.api.errors`) and publishes as ``minimum``/``maximum``;
 - :func:`error_responses`: the :class:`~filmoteca.api.errors.ErrorResponse` body declared for
@@ -39,8 +39,8 @@ from filmoteca.config import (
     Limits,
 )
 from filmoteca.formatting import format_int
-from filmoteca.serve.matching import NAME_PATTERN
-from filmoteca.serve.recommend import MAX_TITLES, MIN_TITLES
+from filmoteca.services.matching import NAME_PATTERN
+from filmoteca.services.recommend import MAX_TITLES, MIN_TITLES
 
 #: The description of every successful answer in /docs.
 ANSWERED = "La respuesta: los campos estructurados y `mensaje`, la frase que pide el curso."

@@ -13,8 +13,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from filmoteca.api.errors import CatalogUnavailable
-from filmoteca.serve.catalog import Catalog
-from filmoteca.serve.semantic import SemanticLayer
+from filmoteca.services.catalog import Catalog
+from filmoteca.services.semantic import SemanticLayer
 
 
 async def get_catalog(request: Request) -> Catalog:

@@ -3,10 +3,10 @@
 Owns :class:`ErrorResponse` (``{"detail": {"mensaje", "sugerencias"}}``, declared for each
 operation by :mod:`.contract`) and the exception handlers that send it:
 
-- :class:`~filmoteca.serve.matching.NotFound` -> 404 with the closest names;
-- :class:`~filmoteca.serve.matching.InvalidInput` and FastAPI's ``RequestValidationError``
+- :class:`~filmoteca.services.matching.NotFound` -> 404 with the closest names;
+- :class:`~filmoteca.services.matching.InvalidInput` and FastAPI's ``RequestValidationError``
   -> 422 (the parameter and the rule it breaks, in Spanish);
-- :class:`CatalogUnavailable` and :class:`~filmoteca.serve.semantic.SemanticUnavailable`
+- :class:`CatalogUnavailable` and :class:`~filmoteca.services.semantic.SemanticUnavailable`
   -> 503 saying what to run;
 - an unknown route -> 404 listing the app's own routes; another method -> 405;
 - anything unexpected -> a logged Spanish 500 (the tests assert it never happens).
@@ -25,8 +25,8 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from filmoteca.serve.matching import InvalidInput, NotFound
-from filmoteca.serve.semantic import SemanticUnavailable
+from filmoteca.services.matching import InvalidInput, NotFound
+from filmoteca.services.semantic import SemanticUnavailable
 
 log = logging.getLogger("filmoteca.api")
 

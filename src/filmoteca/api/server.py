@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from filmoteca.api.app import create_app
 from filmoteca.catalog.store import CatalogError
 from filmoteca.config import Settings, get_settings
-from filmoteca.serve.catalog import load_catalog
+from filmoteca.services.catalog import load_catalog
 
 #: The HTTP servers ``--server`` accepts (uvicorn is a dependency; granian an option).
 HTTP_SERVERS = ("uvicorn", "granian")

@@ -1,7 +1,7 @@
 """The section file: named arrays in one file, written at build time, memory-mapped to serve.
 
-Owns the on-disk container of the serving index (:mod:`filmoteca.build.index` decides what
-goes in it, :mod:`filmoteca.serve.catalog` reads it) and the read-only views the server
+Owns the on-disk container of the serving index (:mod:`filmoteca.etl.index` decides what
+goes in it, :mod:`filmoteca.services.catalog` reads it) and the read-only views the server
 answers from. Pure standard library (the serving process imports it).
 
 File layout::

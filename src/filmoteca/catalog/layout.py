@@ -1,7 +1,7 @@
 """The layout of the serving index and of the vector files, shared by writer and reader.
 
-:mod:`filmoteca.build.index` writes ``index.bin`` (a :mod:`filmoteca.catalog.binary` section
-file) and :mod:`filmoteca.serve.catalog` maps it; both read the names below, so they cannot
+:mod:`filmoteca.etl.index` writes ``index.bin`` (a :mod:`filmoteca.catalog.binary` section
+file) and :mod:`filmoteca.services.catalog` maps it; both read the names below, so they cannot
 disagree. Sections (``T`` sorted-key table, ``S`` string list, else an array type)::
 
     films.*        id, year, runtime, votes, score, revenue, budget, return; title S,
@@ -138,7 +138,7 @@ class DirectorRow(NamedTuple):
 
 def suggestion_choices(pairs: Iterable[tuple[str, str]]) -> tuple[list[str], list[str]]:
     """(keys, labels) of one ``suggest`` entry: the first label per non-empty key, sorted by
-    key length (then key), as :class:`filmoteca.serve.matching.Suggester` requires."""
+    key length (then key), as :class:`filmoteca.services.matching.Suggester` requires."""
     unique: dict[str, str] = {}
     for key, label in pairs:
         if key:
@@ -160,7 +160,7 @@ def word_index(keys: Sequence[str]) -> tuple[list[str], list[list[int]]]:
 
 
 # The vectors of Spanish search: a folder of ``.npy`` arrays in each build (written by
-# :mod:`filmoteca.build.vectors`, read by :mod:`filmoteca.serve.vectors`). For each KIND:
+# :mod:`filmoteca.etl.vectors`, read by :mod:`filmoteca.services.vectors`). For each KIND:
 #
 #   KIND.i8.npy           int8 (rows, 512): one row per text, ``vector ~= row * scale``
 #   KIND.scale.npy        float32 (rows,): per-row scale (unit vectors: cosine = dot product)

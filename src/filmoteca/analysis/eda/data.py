@@ -13,9 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from filmoteca.build.raw import files
 from filmoteca.catalog import store
 from filmoteca.catalog.tables import read_table
+from filmoteca.raw import files
 
 #: Columns of ``films`` the EDA uses (the rest, such as ``overview``, only for missing values).
 FILM_COLUMNS = (

@@ -10,9 +10,9 @@ from fastapi import APIRouter
 from filmoteca.api import contract
 from filmoteca.api.deps import CatalogDep, SemanticDep
 from filmoteca.config import DESCRIPTION_DEFAULT_LIMIT, SEARCH_DEFAULT_LIMIT, Limits
-from filmoteca.serve import descriptions, search
-from filmoteca.serve.answers import DescriptionAnswer, SearchAnswer
-from filmoteca.serve.filters import read_filters
+from filmoteca.services import descriptions, search
+from filmoteca.services.answers import DescriptionAnswer, SearchAnswer
+from filmoteca.services.filters import read_filters
 
 
 def router(limits: Limits) -> APIRouter:

@@ -10,8 +10,8 @@ from fastapi import APIRouter
 from filmoteca.api import contract
 from filmoteca.api.deps import CatalogDep, SemanticDep
 from filmoteca.config import Limits
-from filmoteca.serve import film
-from filmoteca.serve.answers import FilmAnswer
+from filmoteca.services import film
+from filmoteca.services.answers import FilmAnswer
 
 
 def router(limits: Limits) -> APIRouter:

@@ -3,7 +3,7 @@
 :func:`router` builds them for one app's :class:`~filmoteca.config.Limits`: the parameter
 rules published in the schema (:mod:`filmoteca.api.contract`) and the ones the services
 enforce are the same values. Each endpoint hands what the user typed to
-:mod:`filmoteca.serve.questions` and returns its answer model; the services' errors
+:mod:`filmoteca.services.questions` and returns its answer model; the services' errors
 become the Spanish 404/422 of :mod:`filmoteca.api.errors`.
 
 Names may contain "/" ("Face/Off"): path parameters use the ``texto`` converter below (any
@@ -22,8 +22,8 @@ from starlette.convertors import CONVERTOR_TYPES, Convertor, register_url_conver
 from filmoteca.api import contract
 from filmoteca.api.deps import CatalogDep, SemanticDep
 from filmoteca.config import Limits
-from filmoteca.serve import questions
-from filmoteca.serve.answers import (
+from filmoteca.services import questions
+from filmoteca.services.answers import (
     CollectionAnswer,
     CompanyAnswer,
     CountryAnswer,

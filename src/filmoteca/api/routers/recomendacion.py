@@ -11,9 +11,9 @@ from fastapi import APIRouter
 from filmoteca.api import contract
 from filmoteca.api.deps import CatalogDep, SemanticDep
 from filmoteca.config import RECOMMENDATIONS, Limits
-from filmoteca.serve import recommend
-from filmoteca.serve.answers import RecommendationAnswer, SeveralRecommendationAnswer
-from filmoteca.serve.filters import read_filters
+from filmoteca.services import recommend
+from filmoteca.services.answers import RecommendationAnswer, SeveralRecommendationAnswer
+from filmoteca.services.filters import read_filters
 
 
 def router(limits: Limits) -> APIRouter:

@@ -10,7 +10,7 @@ from filmoteca import __version__
 from filmoteca.api import contract
 from filmoteca.api.deps import CatalogDep, SemanticDep
 from filmoteca.config import PACKAGE_DIR, Limits
-from filmoteca.serve.answers import Health, LayerState
+from filmoteca.services.answers import Health, LayerState
 
 #: The web page (``index.html``) and its files, served under ``/static``.
 STATIC_DIR = PACKAGE_DIR / "api" / "static"

@@ -1,1 +1,0 @@
-"""ETL: raw Kaggle frames -> clean, unnested catalog tables (the course's cleaning rules)."""
