@@ -2,14 +2,18 @@
 ALL pairs of films, written here from the docstring of ``filmoteca.etl.neighbours`` (dense
 n x n matrices: 2,993 films), not with the model's own functions.
 
-Every stored score must be the exact score of its pair and every list must be ranked by it.
+The stored score of a pair is ``f(j) * score(i, j)``: the exact score times the exposure
+factor of the neighbour ``j`` (1 unless ``j`` would be in too many top-5 lists). The factors
+are not stored, so each is read back from the table: every pair with the same neighbour
+must give the same factor, at most 1. Every list must be ranked by the capped score.
 The model scores candidates only (an exact top-k is quadratic in the number of films), so
-its lists hold most but not all of the exact top-10: the share is asserted at the value
+its lists hold most but not all of the exact top-20: the share is asserted at the value
 measured when the candidate sources were last changed, so a regression fails the test.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 from pathlib import Path
 
@@ -24,11 +28,13 @@ from filmoteca.etl.clean import Tables
 from filmoteca.etl.neighbours import Weights
 from filmoteca.text import normalize
 
-K = 10
-#: Measured on the sample (see the module docstring): share of the exact top-10 found, and
-#: share of films whose first neighbour is the exact best.
-MIN_RECALL = 0.92
-MIN_FIRST = 0.96
+K = 20
+#: Measured on the sample (see the module docstring): share of the exact (capped) top-20
+#: found, and share of films whose first neighbour is the exact best. Measured 0.891 and
+#: 0.963 with 50/50/40 candidates (30/30/15 gave 0.778 and 0.934; the top-10 without the
+#: cap, before: 0.92 and 0.96).
+MIN_RECALL = 0.88
+MIN_FIRST = 0.95
 
 
 def _block(links: pd.DataFrame, key: str, position: dict[int, int], n: int,
@@ -47,6 +53,30 @@ def _block(links: pd.DataFrame, key: str, position: dict[int, int], n: int,
     return sp.csr_matrix(sp.diags(1 / norms) @ matrix)
 
 
+def overview_block(films: pd.DataFrame, keywords: pd.Series) -> sp.csr_matrix:
+    """The documented overview block: TF-IDF (English stop words, min_df 2, max_df 0.5,
+    sublinear tf) of the overviews ("No overview found." read as empty) without the proper
+    nouns: words capitalised in more of their mid-sentence occurrences (not first in the
+    text, not after . ! ?) than not, unless a one-word keyword; rows L2-normalised."""
+    texts = ["" if not isinstance(t, str) or t.strip().lower() == "no overview found."
+             else t for t in films["overview"]]
+    capital: dict[str, int] = {}
+    lower: dict[str, int] = {}
+    for text in texts:
+        for sentence in re.split(r"[.!?]", text):
+            for token in re.findall(r"\b\w\w+\b", sentence)[1:]:
+                tally = capital if token[0].isupper() else lower
+                tally[token.lower()] = tally.get(token.lower(), 0) + 1
+    topics = {k.lower() for k in keywords if re.fullmatch(r"\w\w+", k)}
+    fitted = TfidfVectorizer(stop_words="english", min_df=2, max_df=0.5, sublinear_tf=True)
+    fitted.fit(texts)
+    kept = [t for t in fitted.get_feature_names_out()
+            if capital.get(t, 0) <= lower.get(t, 0) or t in topics]
+    assert "andy" not in kept and "woody" not in kept  # Toy Story's characters
+    return sp.csr_matrix(TfidfVectorizer(sublinear_tf=True, vocabulary=kept)
+                         .fit_transform(texts))
+
+
 def brute_force_scores(tables: Tables, w: Weights) -> tuple[np.ndarray, np.ndarray]:
     """(film ids ascending, dense score matrix: row = query, column = candidate)."""
     films = tables.films.sort_values("id").reset_index(drop=True)
@@ -55,14 +85,13 @@ def brute_force_scores(tables: Tables, w: Weights) -> tuple[np.ndarray, np.ndarr
     position = {int(f): i for i, f in enumerate(ids)}
     cast = tables.cast.sort_values(["film_id", "order"], kind="stable")
     cast = cast.loc[cast.groupby("film_id").cumcount() < 5]
-    overview = TfidfVectorizer(stop_words="english", min_df=2, max_df=0.5, sublinear_tf=True)
     blocks = {
         "genres": _block(tables.film_genres, "genre_id", position, n, idf=False),
         "keywords": _block(tables.keywords, "keyword_id", position, n, idf=True),
         "director": _block(tables.directors, "person_id", position, n, idf=True),
         "cast": _block(cast, "person_id", position, n, idf=True),
         "collection": _block(tables.film_collections, "collection_id", position, n, idf=False),
-        "overview": sp.csr_matrix(overview.fit_transform(films["overview"].fillna(""))),
+        "overview": overview_block(films, tables.keywords["keyword"]),
     }
     content = np.zeros((n, n))
     for name, matrix in blocks.items():
@@ -108,45 +137,64 @@ def tables(catalog_dir: Path) -> Tables:
 
 
 @pytest.fixture(scope="module")
-def brute(tables: Tables) -> tuple[np.ndarray, np.ndarray, dict[int, list[int]]]:
-    ids, scores = brute_force_scores(tables, Weights())
-    return ids, scores, exact_top(ids, scores, tables.films, K)
+def brute(tables: Tables) -> tuple[np.ndarray, np.ndarray]:
+    return brute_force_scores(tables, Weights())
 
 
-def test_every_stored_score_is_the_exact_score(catalog_dir: Path, brute):
-    ids, scores, _ = brute
-    nb = pd.read_parquet(table_path(catalog_dir, "neighbours"))
-    row = np.searchsorted(ids, nb["film_id"].to_numpy())
-    col = np.searchsorted(ids, nb["neighbour_id"].to_numpy())
-    assert (ids[row] == nb["film_id"]).all() and (ids[col] == nb["neighbour_id"]).all()
-    error = np.abs(nb["score"].to_numpy() - scores[row, col])
-    # ranked at 9 decimals, stored at 6: at most half a unit of the 6th decimal, plus half
-    # of the 9th (double rounding)
-    assert error.max() <= 5e-7 + 5e-10 + 1e-12
+@pytest.fixture(scope="module")
+def stored(catalog_dir: Path) -> pd.DataFrame:
+    return pd.read_parquet(table_path(catalog_dir, "neighbours")).sort_values(
+        ["film_id", "rank"])
 
 
-def test_lists_are_ranked_by_the_exact_score(catalog_dir: Path, brute):
-    ids, scores, _ = brute
-    nb = pd.read_parquet(table_path(catalog_dir, "neighbours"))
-    for film, group in nb.groupby("film_id"):
-        group = group.sort_values("rank")
+@pytest.fixture(scope="module")
+def factors(stored: pd.DataFrame, brute) -> pd.Series:
+    """Each neighbour's exposure factor read back from the table: stored / exact score of
+    its pair with the highest exact score (the most precise one)."""
+    ids, scores = brute
+    row, col = np.searchsorted(ids, stored["film_id"]), np.searchsorted(ids, stored["neighbour_id"])
+    frame = stored.assign(exact=scores[row, col])
+    best = frame.sort_values("exact", ascending=False).drop_duplicates("neighbour_id")
+    return (best["score"] / best["exact"]).set_axis(best["neighbour_id"]).clip(upper=1.0)
+
+
+def test_every_stored_score_is_the_capped_exact_score(stored: pd.DataFrame, brute, factors):
+    ids, scores = brute
+    row = np.searchsorted(ids, stored["film_id"].to_numpy())
+    col = np.searchsorted(ids, stored["neighbour_id"].to_numpy())
+    assert (ids[row] == stored["film_id"]).all() and (ids[col] == stored["neighbour_id"]).all()
+    f = stored["neighbour_id"].map(factors).to_numpy()
+    error = np.abs(stored["score"].to_numpy() - f * scores[row, col])
+    # stored at 6 decimals; the factor read back from a 6-decimal score (relative error
+    # below 5e-7 / 0.3) times scores up to ~3
+    assert error.max() <= 1e-5, error.max()
+    capped = factors[factors < 1 - 1e-5]
+    assert 0 < len(capped) < 0.05 * len(ids)  # a few dozen blockbusters, nothing else
+    assert 13 in capped.index  # Forrest Gump
+    uncapped = np.abs(stored["score"].to_numpy() - scores[row, col]) <= 5e-7 + 1e-9
+    assert uncapped[~stored["neighbour_id"].isin(capped.index).to_numpy()].all()
+
+
+def test_lists_are_ranked_by_the_capped_score(stored: pd.DataFrame, brute, factors):
+    ids, scores = brute
+    for film, group in stored.groupby("film_id"):
         i = np.searchsorted(ids, film)
         cols = np.searchsorted(ids, group["neighbour_id"].to_numpy())
-        exact = np.round(scores[i, cols], 9)
-        order = np.lexsort((ids[cols], -exact))
-        assert order.tolist() == list(range(len(cols))), film
+        capped = scores[i, cols] * group["neighbour_id"].map(factors).to_numpy()
+        assert (np.diff(capped) <= 2e-5).all(), film  # best first (up to the read-back error)
 
 
-def test_lists_hold_the_exact_top_k(catalog_dir: Path, brute):
-    _, _, exact = brute
-    nb = pd.read_parquet(table_path(catalog_dir, "neighbours")).sort_values(["film_id", "rank"])
-    stored = {int(f): g["neighbour_id"].astype(int).tolist() for f, g in nb.groupby("film_id")}
-    assert set(stored) == set(exact)
-    assert all(len(stored[f]) == len(exact[f]) for f in exact)
-    found = sum(len(set(stored[f]) & set(exact[f])) for f in exact)
+def test_lists_hold_the_exact_top_k(stored: pd.DataFrame, brute, factors, tables: Tables):
+    ids, scores = brute
+    f = pd.Series(ids).map(factors).fillna(1.0).to_numpy()  # never listed: never capped
+    exact = exact_top(ids, scores * f[None, :], tables.films, K)
+    lists = {int(f): g["neighbour_id"].astype(int).tolist() for f, g in stored.groupby("film_id")}
+    assert set(lists) == set(exact)
+    assert all(len(lists[f]) == len(exact[f]) for f in exact)
+    found = sum(len(set(lists[f]) & set(exact[f])) for f in exact)
     recall = found / sum(len(v) for v in exact.values())
-    first = np.mean([stored[f][0] == exact[f][0] for f in exact])
-    identical = np.mean([stored[f] == exact[f] for f in exact])
+    first = np.mean([lists[f][0] == exact[f][0] for f in exact])
+    identical = np.mean([lists[f] == exact[f] for f in exact])
     print(f"recall {recall:.4f}, first exact {first:.4f}, identical lists {identical:.4f}")
     assert recall >= MIN_RECALL
     assert first >= MIN_FIRST

@@ -2,7 +2,9 @@
 
 Owns :func:`compute_neighbours` (called by :mod:`filmoteca.etl.pipeline` and by the evaluation)
 and the model's tuned :class:`Weights`. Serving a recommendation is a lookup in the table it
-returns (columns ``film_id``, ``neighbour_id``, ``rank`` (1 = best), ``score``, ``reasons``).
+returns (columns ``film_id``, ``neighbour_id``, ``rank`` (1 = best), ``score``, ``reasons``):
+:data:`NEIGHBOURS` (20) per film, so that the server can filter them (year, genre, language)
+and still show 5.
 
 Score of a candidate ``j`` for a query film ``i``::
 
@@ -14,10 +16,12 @@ Score of a candidate ``j`` for a query film ``i``::
   empty when the credits carry no cast) weighted by ``idf(t) = ln((1 + N) / (1 + df(t))) + 1``
   (``N`` films, ``df(t)`` films with ``t``), and the overview's TF-IDF (scikit-learn's
   ``TfidfVectorizer`` with the evaluation baseline's tokenizer and English stop words,
-  plus sublinear tf and terms in >= 2 and <= 50% of the films). Each row of each block is
-  L2-normalised (an empty row stays 0) and the block scaled by ``sqrt(w_b)``; the blocks
-  side by side form one matrix ``X`` whose row dot products are exactly
-  ``sum_b w_b * cos_b``.
+  plus sublinear tf and terms in >= 2 and <= 50% of the films), proper nouns left out:
+  a word capitalised in most of its mid-sentence occurrences over all the overviews is a
+  name ("Andy", "Woody") unless it is a one-word keyword of the catalog ("paris",
+  "christmas"); see :func:`overview_tfidf`. Each row of each block is L2-normalised (an
+  empty row stays 0) and the block scaled by ``sqrt(w_b)``; the blocks side by side form
+  one matrix ``X`` whose row dot products are exactly ``sum_b w_b * cos_b``.
 - ``cf`` is the item-item co-rating similarity on MovieLens users (only where ratings exist):
   with ``L(i)`` the users who liked film ``i`` (rating >= 4) and ``c = |L(i) & L(j)|``,
   ``cf = c / (|L(i)|^a * |L(j)|^(1-a)) * c / (c + shrink)`` (0 when ``c = 0``): an
@@ -29,9 +33,23 @@ Score of a candidate ``j`` for a query film ``i``::
   the films with votes), min-max scaled to [0, 1] over the catalog, so that obscure
   near-duplicates do not crowd out good films.
 
-A film's neighbours are the ``k`` best candidates by score rounded to 9 decimals, ties by
-the lower neighbour id; the film itself and its duplicates (same normalised title and same
-year) are never candidates. Stored scores are rounded to 6 decimals.
+Exposure cap. The co-ratings and the prior reward the films everybody liked: uncapped,
+Forrest Gump was in 21% of the sample's top-5 lists (every film asked once), Fight Club in
+18%. So the stored score is::
+
+    stored(i, j) = f(j) * score(i, j)
+
+with one exposure factor ``f(j)`` in (0, 1] per film: 1, unless ``j`` would be in more than
+``cap = max(floor(max_exposure * N), 10)`` of the N top-5 lists; then the largest factor that
+leaves it in at most ``cap`` of them, the ones where it leads the list's runner-up by the
+widest ratio (:func:`exposure_factors`). A film's lists are its candidates ordered by the
+stored score, so the cap is exact on the first 5 (counted on the candidates scored), and
+ranks 6-20 follow the same order. The factor only ever scales a film down where it is too
+exposed; its own list, and every other film's score, are untouched.
+
+A film's neighbours are the ``k`` best candidates by ``round(f(j) * round(score, 9), 9)``,
+ties by the lower neighbour id; the film itself and its duplicates (same normalised title
+and same year) are never candidates. Stored scores are rounded to 6 decimals.
 
 Never a dense N x N matrix (45k films would be 15 GiB). Candidates per query come from three
 sources, then are scored exactly with the formula above:
@@ -46,30 +64,40 @@ sources, then are scored exactly with the formula above:
 
 The exact score adds the frequent columns' part with row-wise products of the candidate
 pairs only. Everything runs in chunks of query films (two threads: numpy, scipy's sparse
-kernels and Arrow release the GIL), so memory is bounded by the chunks in flight. Measured on
-the 45,404-film SYNTHETIC catalog (``filmoteca synth --films 45466``): about 8-13 s and
-+0.6 GB for this stage on a shared 2-core machine.
+kernels and Arrow release the GIL). Each film's best ``pool`` (40) candidates are kept for
+all films at once (17 bytes a pair: 31 MB at 45k films, 0.7 GB at 1M), because the
+cap is global; the factors, then the lists and their reasons, follow chunk by chunk.
+Measured on the 45,396-film SYNTHETIC catalog (``filmoteca synth --films 45466``), whole
+build without vectors, two runs each on a shared 2-core machine (load ~2.5): this stage
+19-20 s (features 5 s, candidates 7 s, exposure cap < 0.1 s: nothing is capped there, lists
+and reasons 7 s) and build peak 0.84-0.85 GB, against 13-15 s and 0.68-0.70 GB for 10
+neighbours from 30/30/15 candidates without the cap. The overview's tokenizer accounts for
+about 1 s of it (2.0 s against 1.0 s for scikit-learn's own).
 
 Scoring candidates only keeps the cost linear in the number of films, at the price of
 missing some of the exact top-k: an exact top-k needs every pair (quadratic: hopeless at
 1,000,000 films). Measured against a brute force over all pairs of the embedded sample
-(``tests/recommender/test_bruteforce.py``): the lists hold 92% of the exact top-10, the
-first neighbour is the exact best for 96% of the films, and every stored score is exact.
+(``tests/etl/test_neighbours_bruteforce.py``): the lists hold 89% of the exact (capped)
+top-20 (94% of the exact top-5), the first neighbour is the exact best for 96% of the
+films, and every stored score is the exact one times its film's factor.
 
 ``reasons`` are short Spanish strings (the API's ``motivos``), one per block that contributes
 to the score, largest contribution first: "misma colección: Toy Story Collection",
 "mismo director: John Lasseter", "reparto en común: Tom Hanks", "gustó a los mismos
 espectadores (MovieLens)", "palabras clave: toy, friendship", "géneros en común: Animation,
-Comedy", "sinopsis parecida: toys, cowboy"; a neighbour chosen by the prior alone gets
-"bien valorada: 7.9/10".
+Comedy", "sinopsis parecida: toys, cowboy" (only for an overview cosine of 0.1 or more:
+below, the shared words are generic); a neighbour chosen by the prior alone gets "bien
+valorada: 7.9/10".
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -78,6 +106,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
+from filmoteca.config import RECOMMENDATIONS
 from filmoteca.etl.clean import CAST_BILLED, Tables
 from filmoteca.progress import Progress
 from filmoteca.text import normalize
@@ -95,29 +124,45 @@ RATINGS_REASON = "gustó a los mismos espectadores (MovieLens)"
 LIKED = 4.0  # a rating >= LIKED means the user liked the film (as in the evaluation)
 REASON_NAMES = 3  # at most this many shared names per reason
 MIN_REASON = 0.01  # a block contributing less than this to the score is not a reason
+#: ... and the overview block needs an overview cosine of 0.1 (0.03 at weight 0.3): below,
+#: the shared words are mostly generic ("later", "named", "group": measured on the sample's
+#: top-5 lists), which no reviewer takes for a likeness
+MIN_OVERVIEW_COSINE = 0.1
 REASONS_TYPE = pa.list_(pa.string())
 CAST_TOP = CAST_BILLED  # first-billed actors used (the catalog keeps only these)
+NEIGHBOURS = 20  # neighbours stored per film: the server filters them, so it needs depth
+EXPOSED = RECOMMENDATIONS  # the head of a list a user sees (5): exposure is counted there
+MIN_CAP = 10  # the exposure cap never goes below this many lists (tiny catalogs)
 
 
 @dataclass(frozen=True)
 class Weights:
-    """The score's weights, tuned by :mod:`filmoteca.analysis.tune` on the embedded sample
-    (validation split of the evaluation's training users, seed 42). The search moved prior,
-    genres, ratings and cf_alpha; keywords, director, collection, overview and shrink kept
-    their starting values (no grid step improved the objective); ``cast`` is NOT tuned (the
-    sample has no cast): it is set a little below the director's weight by judgement.
+    """The score's weights, tuned on the embedded sample (the VALIDATION split of the
+    evaluation's training users, seed 42; never the held-out users). With the exposure cap
+    in, :mod:`filmoteca.analysis.tune`'s coordinate ascent moved the content weights
+    (genres 0.3 -> 0.45, keywords 0.35 -> 0.6562, overview 0.3 -> 0.225, and collection,
+    prior) and the co-rating ones (ratings 1.6 -> 2.0, shrink 5 -> 6.25); the exposure grid
+    (:func:`filmoteca.analysis.tune.exposure_grid`, in ``reports/recommender.md``) then set
+    the prior, the co-rating exponent and the cap: with at most 2% of the lists per film,
+    the co-ratings can rank by P(liked j | liked i) (``cf_alpha`` 1) without one film
+    echoing everywhere. ``collection`` stays 0.6 (the ascent's 0.3 left fewer films a
+    sibling once ``cf_alpha`` rose). ``cast`` is NOT tuned (the sample has no cast): it is
+    set a little below the director's weight by judgement.
     """
 
-    genres: float = 0.30
-    keywords: float = 0.35
+    genres: float = 0.45
+    keywords: float = 0.6562
     director: float = 0.30
     cast: float = 0.25
     collection: float = 0.60
-    overview: float = 0.30
-    ratings: float = 1.60
-    prior: float = 0.40
-    shrink: float = 5.0
-    cf_alpha: float = 0.625  # asymmetric cosine exponent: 0.5 = cosine, 1 = P(liked j | liked i)
+    overview: float = 0.225
+    ratings: float = 2.0
+    prior: float = 0.30
+    shrink: float = 6.25
+    cf_alpha: float = 1.0  # asymmetric cosine exponent: 0.5 = cosine, 1 = P(liked j | liked i)
+    #: exposure cap: the largest share of the catalog's top-5 lists a film may be in (0: no
+    #: cap). The product allows 5%; 2% was chosen on the validation users
+    max_exposure: float = 0.02
 
     def block(self, name: str) -> float:
         return float(getattr(self, name))
@@ -127,9 +172,13 @@ class Weights:
 class Candidates:
     """How many candidates each source proposes, and the sparse product's pair budget."""
 
-    content_candidates: int = 30
-    rating_candidates: int = 30
-    fill_candidates: int = 15
+    #: 50/50/40 for 20 neighbours (30/30/15 held 78% of the exact top-20 on the sample;
+    #: these hold 89%, for about +30% of the stage's time)
+    content_candidates: int = 50
+    rating_candidates: int = 50
+    fill_candidates: int = 40  # > k: a film without rare features nor ratings still gets k
+    #: best candidates per film kept for the exposure cap (the stored lists come from these)
+    pool: int = 40
     pairs_per_film: int = 400
     chunk: int = 2048
     threads: int = 2
@@ -250,30 +299,79 @@ def _features(links: dict[str, pd.DataFrame], ids: np.ndarray, weights: Weights,
 #: The overview block's TF-IDF settings on top of the baseline's (English stop words): terms
 #: in at least 2 films and at most half of them, sublinear tf.
 OVERVIEW_TFIDF = {"stop_words": "english", "min_df": 2, "max_df": 0.5, "sublinear_tf": True}
+#: A word of the overview block (scikit-learn's default token pattern), or a sentence end.
+WORD = re.compile(r"(?u)\b\w\w+\b|[.!?]")
+#: Overviews that say there is none (Kaggle's file has them): read as empty, or every film
+#: without an overview would be "sinopsis parecida: overview, found" to every other.
+NO_OVERVIEW = frozenset({"no overview found.", "no overview found", "no overview",
+                         "no movie overview available.", "no overview available."})
 
 
-def overview_tfidf(texts: Iterable[object]) -> tuple[sp.csr_matrix, list[str]]:
+def topic_words(keywords: Iterable[object]) -> frozenset[str]:
+    """The one-word keywords of the catalog, lower-cased ("paris", "christmas", "dracula"):
+    capitalised words of the overviews that still name a topic (see :func:`overview_tfidf`)."""
+    return frozenset(k.lower() for k in keywords
+                     if isinstance(k, str) and re.fullmatch(r"(?u)\w\w+", k))
+
+
+def overview_tfidf(texts: Iterable[object],
+                   topics: frozenset[str] = frozenset()) -> tuple[sp.csr_matrix, list[str]]:
     """TF-IDF of the overviews (rows L2-normalised, in the order of ``texts``; anything but
-    text counts as an empty overview) and the vocabulary.
+    text, and the placeholders of :data:`NO_OVERVIEW`, count as an empty overview) and the
+    vocabulary, proper nouns left out.
 
     scikit-learn's :class:`~sklearn.feature_extraction.text.TfidfVectorizer`, the same
-    tokenizer and English stop words as the evaluation's overview baseline, plus
-    :data:`OVERVIEW_TFIDF`: weight ``(1 + ln tf) * idf``, ``idf = ln((1 + N) / (1 + df)) + 1``
-    (smooth idf). It replaced a hand-written Arrow tokenizer (different tokens and stop
-    words from the baseline) that was only about 1.4x faster: 1.3 s against 1.8 s on the
-    45,466 SYNTHETIC overviews, measured on the shared 2-core machine. ``texts`` is read
-    once, as it comes: a build streams it from Parquet instead of holding every overview.
+    tokens (``\\b\\w\\w+\\b``, lower-cased) and English stop words as the evaluation's
+    overview baseline, plus :data:`OVERVIEW_TFIDF`: weight ``(1 + ln tf) * idf``,
+    ``idf = ln((1 + N) / (1 + df)) + 1`` (smooth idf).
+
+    Proper nouns: a word is left out when, over all the overviews, its occurrences in the
+    middle of a sentence (not the first word of the text nor after ``.``, ``!`` or ``?``)
+    are more often capitalised than not (``cap(t) > lower(t)``): character names ("Andy",
+    "Woody"), people and brands. A name shared by two overviews is rarely what the films
+    share (Toy Story's Andy and Shawshank's Andy Dufresne); the keywords, people and
+    co-ratings blocks carry who is in a film. Kept all the same: a word that is itself a
+    one-word keyword of the catalog (``topics``, :func:`topic_words`: "paris", "christmas",
+    "vietnam", "dracula"): a place, a people or a feast shared by two plots is a real
+    likeness. Words seen only at sentence starts cannot be judged and stay. Leaving a word
+    out is the same as fitting without it: its idf does not touch the other words', and the
+    rows are L2-normalised after.
+
+    The tokenizer is Python's (it counts the capitals as it goes): 2.0 s against 1.0 s for
+    the vectorizer's own on the 45,396 SYNTHETIC overviews (shared 2-core machine).
+    ``texts`` is read once, as it comes: a build streams it from Parquet instead of holding
+    every overview.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     count = [0]
+    seen: dict[str, list[int]] = {}  # word -> [capitalised, lower-case] mid-sentence
 
     def documents() -> Iterator[str]:
         for text in texts:
             count[0] += 1
-            yield text if isinstance(text, str) else ""
+            yield text if isinstance(text, str) and text.strip().lower() not in NO_OVERVIEW \
+                else ""
 
-    vectorizer = TfidfVectorizer(dtype=np.float64, **OVERVIEW_TFIDF)
+    def tokens(text: str) -> list[str]:
+        out = []
+        start = True
+        for token in WORD.findall(text):
+            if token in ".!?":
+                start = True
+                continue
+            word = token.lower()
+            if not start:
+                tally = seen.get(word)
+                if tally is None:
+                    tally = seen[word] = [0, 0]
+                tally[0 if token[0].isupper() else 1] += 1
+            out.append(word)
+            start = False
+        return out
+
+    vectorizer = TfidfVectorizer(dtype=np.float64, tokenizer=tokens, token_pattern=None,
+                                 lowercase=False, norm=None, **OVERVIEW_TFIDF)
     stream = documents()
     try:
         matrix = vectorizer.fit_transform(stream)
@@ -281,9 +379,20 @@ def overview_tfidf(texts: Iterable[object]) -> tuple[sp.csr_matrix, list[str]]:
         for _ in stream:  # whatever is left, to count the films
             pass
         return sp.csr_matrix((count[0], 0)), []
-    matrix = sp.csr_matrix(matrix)
+    vocabulary = [str(t) for t in vectorizer.get_feature_names_out()]
+    keep = np.array([not proper_noun(seen.get(t), t, topics) for t in vocabulary], dtype=bool)
+    matrix, columns = _columns(sp.csr_matrix(matrix), keep)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    matrix = sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
     matrix.sort_indices()
-    return matrix, [str(t) for t in vectorizer.get_feature_names_out()]
+    return matrix, [vocabulary[c] for c in columns]
+
+
+def proper_noun(tally: list[int] | None, word: str, topics: frozenset[str]) -> bool:
+    """The rule of :func:`overview_tfidf`: capitalised in most of its mid-sentence
+    occurrences (``tally`` = [capitalised, lower-case]) and not a topic word."""
+    return tally is not None and tally[0] > tally[1] and word not in topics
 
 
 def quality_prior(films: pd.DataFrame) -> np.ndarray:
@@ -394,7 +503,7 @@ def neighbour_chunks(
     tables: Tables,
     progress: Progress,
     ratings: pd.DataFrame | None = None,
-    k: int = 10,
+    k: int = NEIGHBOURS,
     weights: Weights | None = None,
     candidates: Candidates | None = None,
     with_reasons: bool = True,
@@ -432,7 +541,7 @@ def neighbour_chunks(
     block = overview(films) if overview is not None else None  # rows in id order
     del films, tables  # the caller may hand over its last reference: memory goes with it
     if block is None:
-        words, vocabulary = overview_tfidf(texts)
+        words, vocabulary = overview_tfidf(texts, topic_words(links["keywords"]["keyword"]))
         words = sp.csr_matrix(words[order])  # rows in id order, like ``ids``
     else:
         words, vocabulary = block
@@ -444,15 +553,52 @@ def neighbour_chunks(
     x_rare, rare_cols = features.x_rare, features.rare_cols
     x_freq = features.x_freq
     x_rare_t = sp.csr_matrix(x_rare.T)
+    pool = max(k, cand.pool)
+    starts = list(range(0, n, cand.chunk))
 
+    # 1. every film's best ``pool`` candidates by the score (position, score, cf, rank in
+    # the film's list), chunk by chunk. Kept for all films at once (17 bytes a pair): the
+    # exposure cap is global.
     progress.start("Recommender: neighbours", total=n)
 
-    def work(r0: int) -> tuple[pa.Table, int]:
+    def scored(r0: int) -> tuple[tuple[np.ndarray, ...], int]:
         r1 = min(n, r0 + cand.chunk)
         qi, cj, score, cf = _chunk(r0, r1, n, x_rare, x_rare_t, x_freq, liked, liked_rows,
-                                   likes, fill, combo, prior, groups, weights, cand, k)
-        counts = np.bincount(qi - r0, minlength=r1 - r0)
-        ranks = np.arange(len(qi)) - np.repeat(np.cumsum(counts) - counts, counts) + 1
+                                   likes, fill, combo, prior, groups, weights, cand, pool)
+        return (qi.astype(np.int32), cj.astype(np.int32), score, cf.astype(np.float32),
+                np.minimum(_ranks(qi), 255).astype(np.uint8)), r1 - r0
+
+    parts: list[Any] = list(_in_order(scored, starts, cand.threads, progress))
+    bounds = np.concatenate(([0], np.cumsum([len(p[0]) for p in parts])))
+    columns = []
+    for c in range(5):  # one column at a time: the chunks' copies go as it is joined
+        columns.append(np.concatenate([p[c] for p in parts]))
+        parts = [tuple(None if i == c else v for i, v in enumerate(p)) for p in parts]
+    del parts
+    cand_q, cand_c, cand_s, cand_cf, cand_rank = columns
+    del columns
+
+    # 2. the exposure cap: one factor per film, 1 unless the film is in too many top-5 lists
+    factor = np.ones(n)
+    if weights.max_exposure > 0:
+        progress.start("Recommender: exposure cap", total=None)
+        factor = exposure_factors(cand_q, cand_c, cand_s, n,
+                                  exposure_cap(n, weights.max_exposure), rank=cand_rank)
+    del cand_rank
+
+    # 3. each film's ``k`` best by the capped score, and their reasons
+    progress.start("Recommender: reasons" if with_reasons else "Recommender: lists", total=n)
+
+    def finish(index: int) -> tuple[pa.Table, int]:
+        at = slice(bounds[index], bounds[index + 1])  # views: nothing copied
+        qi, cj = cand_q[at].astype(np.int64), cand_c[at].astype(np.int64)
+        score = np.round(cand_s[at] * factor[cj], 9)
+        order = np.lexsort((cj, -score, qi))  # best capped score first, ties by lower id
+        ranks = _ranks(qi[order]) + 1
+        best = order[ranks <= k]
+        qi, cj, score = qi[best], cj[best], score[best]
+        cf = cand_cf[at][best].astype(np.float64)
+        ranks = ranks[ranks <= k]
         if with_reasons:
             shared = [_shared(part, cols, qi, cj) for part, cols in
                       ((x_rare, rare_cols), *x_freq)]
@@ -462,31 +608,121 @@ def neighbour_chunks(
                                                pa.array([], pa.string()))
         table = pa.table([ids[qi], ids[cj], ranks.astype(np.int64), np.round(score, 6),
                           reasons], schema=NEIGHBOUR_SCHEMA)
-        return table, r1 - r0
+        r0 = starts[index]
+        return table, min(n, r0 + cand.chunk) - r0
 
-    # Chunks are independent; numpy, scipy's sparse kernels and Arrow release the GIL, so
-    # threads use both cores. Chunks come out in order (deterministic), and only a few are
-    # in flight at a time: memory is bounded by them, not by the catalog.
-    with ThreadPoolExecutor(max_workers=cand.threads) as pool:
-        pending: list[Future[tuple[pa.Table, int]]] = []
-        starts = iter(range(0, n, cand.chunk))
-        for r0 in starts:
-            pending.append(pool.submit(work, r0))
-            if len(pending) > cand.threads:
-                table, done = pending.pop(0).result()
+    yield from _in_order(finish, range(len(starts)), cand.threads, progress)
+
+
+_Item = TypeVar("_Item")
+_Out = TypeVar("_Out")
+
+
+def _in_order(work: Callable[[_Item], tuple[_Out, int]], items: Iterable[_Item],
+              threads: int, progress: Progress) -> Iterator[_Out]:
+    """``work`` over ``items`` on ``threads`` threads, results in the order of ``items``,
+    with at most ``threads + 1`` in flight (memory is bounded by them, not by the catalog).
+    Chunks are independent; numpy, scipy's sparse kernels and Arrow release the GIL, so
+    threads use both cores. ``work`` returns (result, films done) for the progress."""
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        pending: list[Future[tuple[_Out, int]]] = []
+        for item in items:
+            pending.append(pool.submit(work, item))
+            if len(pending) > threads:
+                result, done = pending.pop(0).result()
                 progress.advance(done)
-                yield table
+                yield result
         for future in pending:
-            table, done = future.result()
+            result, done = future.result()
             progress.advance(done)
-            yield table
+            yield result
+
+
+def _ranks(group: np.ndarray) -> np.ndarray:
+    """0-based position of each entry within its run of equal ``group`` values (sorted)."""
+    if len(group) == 0:
+        return np.zeros(0, dtype=np.int64)
+    first = np.flatnonzero(np.diff(group, prepend=group[0] - 1))
+    return np.arange(len(group)) - np.repeat(first, np.diff(np.append(first, len(group))))
+
+
+def exposure_cap(n: int, share: float) -> int:
+    """Most top-5 lists a film may be in: ``max(floor(share * n), MIN_CAP)``."""
+    return max(int(np.floor(share * n + 1e-9)), MIN_CAP)
+
+
+def exposure_factors(qi: np.ndarray, cj: np.ndarray, score: np.ndarray, n: int, cap: int,
+                     top: int = EXPOSED, eps: float = 1e-3, rounds: int = 1000,
+                     rank: np.ndarray | None = None) -> np.ndarray:
+    """The exposure factor ``f`` of every film (see the module docstring): 1, or less for
+    a film that would otherwise be in more than ``cap`` of the top-``top`` lists.
+
+    ``qi``, ``cj``, ``score``: each film's candidates (query position, candidate position,
+    score), sorted by query, score descending, candidate ascending (``rank``: each one's
+    0-based place in its query's list, if already known). The capped score of a
+    pair is ``round(f(j) * score, 9)``; a list is its candidates by capped score (ties: lower
+    id). Rounds: count each film's top-``top`` lists; for each film ``j`` over the cap and
+    each list ``i`` holding it, ``r(i, j) = t(i) / score(i, j)``, ``t(i)`` the capped
+    score of list ``i``'s first candidate outside its top (0 if none): ``j`` stays in list
+    ``i`` while ``f(j) > r(i, j)``. So ``f(j)`` becomes ``(1 - eps)`` times the
+    ``(cap + 1)``-th smallest ``r(i, j)``: ``j`` keeps the ``cap`` lists where it leads its
+    runner-up by the widest margin and leaves the others, whose next candidate moves up.
+    Factors only go down, so a film under the cap never loses a list through another's
+    factor; rounds go on until no film is over the cap (or none can be lowered: a list with
+    no candidate beyond its top cannot lose one). ``eps`` (doubled every 50 rounds) keeps
+    two capped films from chasing each other down in tiny steps: with 1e-6 they did for 500
+    rounds on the sample; with 1e-3 the sample settles in 16 rounds (23 films capped).
+    Only the lists holding a film with ``f < 1`` are re-sorted, so a round costs little
+    when few films are capped.
+    """
+    factor = np.ones(n)
+    if len(qi) == 0:
+        return factor
+    raw_rank = _ranks(qi) if rank is None else rank
+    raw_top = raw_rank < top
+    raw_next = np.flatnonzero(raw_rank == top)  # each list's first candidate outside its top
+    del raw_rank
+    stuck = np.zeros(n, dtype=bool)
+    for step in range(rounds):
+        capped = factor < 1
+        affected = np.zeros(n, dtype=bool)
+        affected[qi[capped[cj]]] = True
+        in_top = raw_top.copy()
+        threshold = np.zeros(n)
+        nxt = raw_next[~affected[qi[raw_next]]]
+        threshold[qi[nxt]] = score[nxt]
+        sub = np.flatnonzero(affected[qi])
+        if len(sub):
+            adjusted = np.round(score[sub] * factor[cj[sub]], 9)
+            order = np.lexsort((cj[sub], -adjusted, qi[sub]))
+            rank = _ranks(qi[sub][order])
+            in_top[sub[order]] = rank < top
+            at = order[rank == top]
+            threshold[qi[sub][at]] = adjusted[at]
+        counts = np.bincount(cj[in_top], minlength=n)
+        over = (counts > cap) & ~stuck
+        if not over.any():
+            break
+        sel = np.flatnonzero(in_top & over[cj])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(score[sel] > 0, threshold[qi[sel]] / score[sel], 0.0)
+        film = cj[sel]
+        order = np.lexsort((qi[sel], ratio, film))
+        film, ratio = film[order], ratio[order]
+        at = _ranks(film) == cap  # the (cap + 1)-th smallest ratio of each film over the cap
+        target, cut = film[at], ratio[at]
+        movable = cut > 0
+        stuck[target[~movable]] = True
+        factor[target[movable]] = np.minimum(factor[target[movable]],
+                                             cut[movable] * (1.0 - eps * 2 ** (step // 50)))
+    return factor
 
 
 def compute_neighbours(
     tables: Tables,
     progress: Progress,
     ratings: pd.DataFrame | None = None,
-    k: int = 10,
+    k: int = NEIGHBOURS,
     weights: Weights | None = None,
     candidates: Candidates | None = None,
     with_reasons: bool = True,
@@ -629,7 +865,10 @@ def _reasons(shared: list[tuple[np.ndarray, np.ndarray, np.ndarray]], features: 
     starts = np.flatnonzero(np.diff(group_key, prepend=-1))
     segment = np.cumsum(np.diff(group_key, prepend=-1) != 0) - 1
     total = np.add.reduceat(contrib, starts) if len(starts) else np.zeros(0)
-    strong = total >= MIN_REASON
+    overview = max(MIN_REASON, MIN_OVERVIEW_COSINE * weights.overview)
+    minimum = np.where(block[starts] == BLOCKS.index("overview"), overview, MIN_REASON) \
+        if len(starts) else np.zeros(0)
+    strong = total >= minimum
     kept = _top_per_row(segment, np.round(contrib, 12), REASON_NAMES)
     kept = kept[strong[segment[kept]]]  # order: segment, then contribution desc
     groups, first_at = np.unique(group_key[kept], return_index=True)
