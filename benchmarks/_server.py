@@ -165,6 +165,7 @@ class Examples:
     companies: list[str]
     collections: list[str]
     directors: list[str]
+    film_ids: list[int]  # of the most voted films
 
 
 def examples(catalog: Path, per_kind: int = 200) -> Examples:
@@ -187,6 +188,7 @@ def examples(catalog: Path, per_kind: int = 200) -> Examples:
         companies=top(index.companies, lambda v: v.films, lambda k, v: v.name),
         collections=top(index.collections, lambda v: v.films, lambda k, v: v.name),
         directors=top(index.directors, lambda v: len(v.positions), lambda k, v: v.name),
+        film_ids=[index.ids[p] for p in index.by_votes[:per_kind]],
     )
 
 

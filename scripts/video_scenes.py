@@ -116,6 +116,17 @@ SCENES: list[Scene] = [
     Ask("recomendacion", "#recomendacion-titulo", "Toy Stroy", expect=".result.notfound",
         caption="Un título mal escrito no rompe nada: la API responde 404 con sugerencias, y "
                 "un clic en una vuelve a preguntar."),
+    Json("/recomendacion?titulo=Toy%20Story&titulo=Jumanji&anio_desde=1990",
+         when=answers("/recomendacion?titulo=Toy%20Story&titulo=Jumanji"),
+         caption="También a partir de varias películas, con filtros de años, género o idioma: "
+                 "cada recomendación dice a cuál de las pedidas responde."),
+    Json(q("/recomendacion", "Toy Story", query="genero=Terror"),
+         when=answers(q("/recomendacion", "Toy Story", query="genero=Terror")),
+         caption="Con un filtro siempre llegan cinco mientras haya películas que lo cumplan: "
+                 "si los vecinos guardados no alcanzan, la búsqueda se amplía y lo dice."),
+    Visit("/#pelicula/862", when=has_path("/pelicula/{id}"),
+          caption="Cada película que aparece en una respuesta abre su ficha: datos, dinero, "
+                  "enlaces a IMDb y TMDB, y sus cinco recomendaciones."),
 
     # --- Spanish titles, colloquial names and plot search (issue 10): only once they exist ------
     Ask("duracion", "#duracion-titulo", "El padrino",
@@ -127,6 +138,9 @@ SCENES: list[Scene] = [
          caption="El campo interpretacion muestra lo que se escribió y lo que se entendió."),
     Json(q("/peliculas_pais", "EEUU"), when=answers(q("/peliculas_pais", "EEUU")),
          caption="También nombres coloquiales: «EEUU» es Estados Unidos."),
+    Json(q("/get_director", "hitchcock"), when=answers(q("/get_director", "hitchcock")),
+         caption="Y nombres escritos en parte, cuando designan a uno solo: «hitchcock» es "
+                 "Alfred Hitchcock, y la respuesta lo dice."),
     Json(f"/buscar_descripcion?q={quote(DESCRIPTION)}&limite=5",
          when=has_path("/buscar_descripcion"),
          caption="Y la búsqueda por descripción: un argumento contado en español encuentra la "

@@ -392,6 +392,7 @@ def test_a_recommendation_opens_its_film_card_and_back_works(page, live_server: 
     link.focus()
     page.keyboard.press("Enter")
     sync_api.expect(title).to_have_text(f"{first['titulo']} ({first['anio']})")
+    sync_api.expect(title).to_be_focused()  # the card is in place: Escape goes to the dialog
     page.keyboard.press("Escape")
     sync_api.expect(page.locator("dialog#ficha")).to_be_hidden()
     page.wait_for_function("location.hash === ''")

@@ -6,7 +6,8 @@ both filtered by :class:`~filmoteca.services.filters.Filter`, and the ranking th
 
 - candidates: the neighbours stored at build time (:mod:`filmoteca.etl.neighbours`) of
   each film asked for, those the filters admit; a candidate's score is the sum of its stored
-  scores over the films asked for (0 where absent), best first, ties by lower id; the films
+  scores over the films asked for (0 where absent), best first (compared at 6 decimals),
+  ties by lower id, as ``filmoteca evaluate`` measures it; the films
   asked for and their duplicates (same normalized title and year) are never candidates;
 - when fewer than asked for pass the filters, a wider search fills the list among every film
   the filters admit: by plot (the films' plot vectors, the semantic layer) or, without one,
@@ -65,7 +66,8 @@ def similar(catalog: Catalog, queries: Sequence[int], count: int = RECOMMENDATIO
                 best[p] = (neighbour.score, query, neighbour.reasons)
     rows: list[dict[str, Any]] = []
     several = len(queries) > 1
-    for p in sorted(score, key=lambda p: (-score[p], catalog.ids[p])):
+    # sums compared at the stored scores' 6 decimals, so equal sums tie (by the lower id)
+    for p in sorted(score, key=lambda p: (-round(score[p], 6), catalog.ids[p])):
         identity = _identity(catalog, p)
         if identity in seen:
             continue
