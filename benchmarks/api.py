@@ -460,46 +460,50 @@ def main() -> None:
     sections: list[str] = []
     verdicts: list[str] = []
     with tempfile.TemporaryDirectory(prefix="filmoteca-api-bench-") as tmp:
-        if args.designs:
-            kind = "synthetic"
-            catalog = ensure_catalog(kind)
-            plan = plan_with_mix(examples(catalog))
-            design_runs, cpu = {}, {}
-            old = before_catalog(args.before, kind) if args.before is not None else None
-            for name, server in design_servers(catalog, args.before, old):
-                log = Path(tmp) / f"{server.name}.log"
-                cpu[name] = first_answer_cpu(server, path("peliculas_idioma", "inglés"), log)
-                design_runs[name] = measure(server, plan, args.requests, args.seconds, WARMUP,
-                                            args.connections, log, paired=True)
-            sections.append(designs_section(kind, plan, design_runs, cpu))
-        for kind in ([] if args.designs_only else args.catalogs.split(",")):
-            catalog = ensure_catalog(kind)
-            plan = plan_with_mix(examples(catalog))
-            print(f"{label(kind)}: {catalog}", flush=True)
-            runs = {}
-            servers = [("cached", {}, "uvicorn"),
-                       ("uncached", {"FILMOTECA_RESPONSE_CACHE": "0"}, "uvicorn")]
-            if args.granian:
-                servers.append(("granian", {}, "granian"))
-            for name, env, http in servers:
-                runs[name] = measure(
-                    filmoteca_server(catalog, name=name, env=env, http_server=http), plan,
-                    args.requests, args.seconds, WARMUP, args.connections,
-                    Path(tmp) / f"{name}-{kind}.log", paired=True)
-            ref = None
-            if not args.no_reference:
-                ref = measure(reference_server(catalog), plan, args.requests, args.seconds,
-                              1, args.connections, Path(tmp) / f"reference-{kind}.log")
-            sections.append(section(kind, plan, runs["cached"], runs["uncached"], ref,
-                                    verdicts))
-            if "granian" in runs:
-                sections.append(servers_section(kind, plan, runs["cached"], runs["granian"],
-                                                ref))
-            steer = steer_paths(examples(catalog))
-            sections.append(steer_section(kind, steer, measure(
-                filmoteca_server(catalog, name="steer", env={"FILMOTECA_RESPONSE_CACHE": "0"}),
-                steer, args.requests, args.seconds, WARMUP, args.connections,
-                Path(tmp) / f"steer-{kind}.log", paired=True)))
+        try:
+            if args.designs:
+                kind = "synthetic"
+                catalog = ensure_catalog(kind)
+                plan = plan_with_mix(examples(catalog))
+                design_runs, cpu = {}, {}
+                old = before_catalog(args.before, kind) if args.before is not None else None
+                for name, server in design_servers(catalog, args.before, old):
+                    log = Path(tmp) / f"{server.name}.log"
+                    cpu[name] = first_answer_cpu(server, path("peliculas_idioma", "inglés"), log)
+                    design_runs[name] = measure(server, plan, args.requests, args.seconds, WARMUP,
+                                                args.connections, log, paired=True)
+                sections.append(designs_section(kind, plan, design_runs, cpu))
+            for kind in ([] if args.designs_only else args.catalogs.split(",")):
+                catalog = ensure_catalog(kind)
+                plan = plan_with_mix(examples(catalog))
+                print(f"{label(kind)}: {catalog}", flush=True)
+                runs = {}
+                servers = [("cached", {}, "uvicorn"),
+                           ("uncached", {"FILMOTECA_RESPONSE_CACHE": "0"}, "uvicorn")]
+                if args.granian:
+                    servers.append(("granian", {}, "granian"))
+                for name, env, http in servers:
+                    runs[name] = measure(
+                        filmoteca_server(catalog, name=name, env=env, http_server=http), plan,
+                        args.requests, args.seconds, WARMUP, args.connections,
+                        Path(tmp) / f"{name}-{kind}.log", paired=True)
+                ref = None
+                if not args.no_reference:
+                    ref = measure(reference_server(catalog), plan, args.requests, args.seconds,
+                                  1, args.connections, Path(tmp) / f"reference-{kind}.log")
+                sections.append(section(kind, plan, runs["cached"], runs["uncached"], ref,
+                                        verdicts))
+                if "granian" in runs:
+                    sections.append(servers_section(kind, plan, runs["cached"], runs["granian"],
+                                                    ref))
+                steer = steer_paths(examples(catalog))
+                sections.append(steer_section(kind, steer, measure(
+                    filmoteca_server(catalog, name="steer", env={"FILMOTECA_RESPONSE_CACHE": "0"}),
+                    steer, args.requests, args.seconds, WARMUP, args.connections,
+                    Path(tmp) / f"steer-{kind}.log", paired=True)))
+        except Exception as exc:
+            sections.append(f"**The run stopped here:** {type(exc).__name__}: {exc}")
+            verdicts.append("- The run stopped before its end (last section).")
     load_after = ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
     text = "\n".join([

@@ -12,7 +12,7 @@ the table on every request) is exactly the course's. It is never used by the pro
 
 It reads the catalog's Parquet tables (``films``, ``film_countries``, ``film_companies``,
 ``film_collections``, ``directors``), not the Filmoteca index. Every response carries the
-same ``Server-Timing`` header as Filmoteca (:mod:`filmoteca.api.timing`).
+same ``Server-Timing`` header as Filmoteca (``app;dur=<ms>``, :class:`ServerTiming` below).
 
 Usage: python benchmarks/reference_app.py --catalog DIR [--host 127.0.0.1] [--port 8001]
 """
@@ -20,6 +20,7 @@ Usage: python benchmarks/reference_app.py --catalog DIR [--host 127.0.0.1] [--po
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,27 @@ from fastapi.responses import HTMLResponse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
 
-from filmoteca.api.timing import ServerTimingMiddleware
 
+class ServerTiming:
+    """``Server-Timing: app;dur=<ms>``: request in -> response headers out, as Filmoteca."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        began = time.perf_counter()
+
+        async def timed(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                elapsed = (time.perf_counter() - began) * 1000
+                message = {**message, "headers": [*message.get("headers", ()),
+                                                  (b"server-timing", b"app;dur=%.3f" % elapsed)]}
+            await send(message)
+
+        await self.app(scope, receive, timed)
 
 def _aliases(kind: str) -> dict[str, str]:
     from babel import Locale
@@ -59,7 +79,7 @@ def create_reference_app(catalog: Path) -> FastAPI:
         countries["iso_3166_1"], countries["country"], strict=True)})
 
     app = FastAPI(title="Reference (course approach)")
-    app.add_middleware(ServerTimingMiddleware)
+    app.add_middleware(ServerTiming)
 
     @app.get("/", response_class=HTMLResponse)
     def home() -> str:

@@ -96,6 +96,11 @@ def features(ex: Examples, catalog: Path) -> dict[str, str]:
                         ("get_director", ex.directors)):
         out[f"{kind} typo -> 404"] = path(kind, typo(names[0], rng) + "zq")
     out["/buscar, 2 letters"] = "/buscar?q=th&limite=10"
+    a, b = (quote(t) for t in ex.titles[:2])
+    out["/pelicula/{id}"] = f"/pelicula/{ex.film_ids[0]}"
+    out["/recomendacion?titulo=A&titulo=B"] = f"/recomendacion?titulo={a}&titulo={b}"
+    out["/recomendacion with filters (wider search)"] = (
+        f"{path('recomendacion', ex.titles[0])}?idioma=fr&anio_hasta=1960")
     if (catalog / SEMANTIC_DIR).is_dir():
         out["Spanish title (200 or 404 + candidates)"] = path("peliculas_duracion", "El padrino")
         out["/buscar_descripcion"] = ("/buscar_descripcion?q=" + quote(
@@ -328,9 +333,10 @@ def main() -> None:
         "",
         per_endpoint,
         "",
-        "Filmoteca answers the questions without importing FastAPI (the fast path, "
-        "`filmoteca.api.fast`); the first request that needs the FastAPI app (`/`, "
-        "`/docs`, an unusual query) creates it, which is the extra CPU of those rows.",
+        "Filmoteca builds its FastAPI app at start and answers the plain GET routes "
+        "directly from them (`filmoteca.api.direct`); `/docs` renders the schema on its "
+        "first request, and a title typo loads the semantic layer (the multilingual model), "
+        "which is the extra CPU of those rows.",
         "",
         "## Resident memory per feature (one process, each feature's first request)",
         "",

@@ -339,19 +339,23 @@ def markdown_table(text: str) -> list[list[str]]:
 
 @dataclass
 class MarkdownTable:
-    """The first table of a Markdown report (e.g. ``reports/recommender.md``), some columns,
-    the first data row highlighted."""
+    """The first table of a Markdown report (e.g. ``reports/recommender.md``), or the first
+    after the heading ``after``, some columns, the first data row highlighted."""
 
     file: str
     title: str
     columns: Sequence[int] | None = None  # indexes to keep (None: all)
+    after: str | None = None  # a heading line of the report ("## Exposure...")
     note: str = ""
     caption: str = ""
     seconds: float | None = None
     when: Condition | None = None
 
     def play(self, ctx: Ctx, budget: float) -> None:
-        rows = markdown_table((ctx.root / self.file).read_text(encoding="utf-8"))
+        text = (ctx.root / self.file).read_text(encoding="utf-8")
+        if self.after is not None:
+            text = text.split(self.after, 1)[-1]
+        rows = markdown_table(text)
         if self.columns is not None:
             rows = [[row[i] for i in self.columns] for row in rows]
         head = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0])

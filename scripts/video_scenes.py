@@ -149,23 +149,33 @@ SCENES: list[Scene] = [
     # --- the recommender ----------------------------------------------------------------------
     Card("Cómo puntúa el recomendador", lines=[
         "Similitud de coseno por bloques: géneros, palabras clave, director, reparto, "
-        "colección y sinopsis (TF-IDF)",
+        "colección y sinopsis (TF-IDF, sin nombres de personajes)",
         "+ co-valoraciones de usuarios de MovieLens",
         "+ un prior de calidad (la media ponderada de IMDb)",
-        "`puntaje = Σ w·cos + w·cf + w·prior`, pesos ajustados en validación",
-        "Los 10 vecinos de cada película se calculan al construir el catálogo",
+        "`puntaje = Σ w·cos + w·cf + w·prior`, pesos elegidos con usuarios de validación",
+        "Un tope de exposición: ninguna película en más del 2 % de las listas",
+        "Los 20 vecinos de cada película se calculan al construir el catálogo",
     ], caption="El modelo es híbrido: suma similitudes de contenido, co-valoraciones de "
-               "MovieLens y un prior de calidad. Se calcula al construir: servir es una "
-               "búsqueda."),
+               "MovieLens y un prior de calidad, con un tope para que los éxitos no aparezcan "
+               "en todas partes. Se calcula al construir: servir es una búsqueda."),
     MarkdownTable("reports/recommender.md", "Evaluación sin conexión (reports/recommender.md)",
-                  columns=(0, 1, 3, 4, 5), when=file_exists("reports/recommender.md"),
+                  columns=(0, 1, 2, 6, 5), when=file_exists("reports/recommender.md"),
                   note="HR@5: la lista de 5 contiene otra película que le gustó al usuario.",
                   caption="Se evalúa con usuarios de MovieLens que el modelo no vio, frente a "
-                          "tres líneas base medidas en la misma corrida."),
-    Picture("reports/figures/recommender.png", "Acierto y cobertura",
+                          "las líneas base medidas en la misma corrida, también en la cola "
+                          "larga: películas que no son éxitos."),
+    MarkdownTable("reports/recommender.md", "Exposición: ¿las mismas películas en todas partes?",
+                  columns=(0, 1, 3), after="## Exposure: the blockbuster echo",
+                  when=file_exists("reports/recommender.md"),
+                  note="Cada película del catálogo preguntada una vez: en qué parte de las "
+                       "listas aparece la más recomendada, y el Gini de la exposición.",
+                  caption="Y cuánto se repiten: «más populares» acierta mucho porque pone las "
+                          "mismas cinco en todas las listas; el modelo no deja a ninguna pasar "
+                          "del dos por ciento."),
+    Picture("reports/figures/recommender.png", "Acierto, exposición y cobertura",
             when=file_exists("reports/figures/recommender.png"),
-            caption="La misma comparación en una figura: acierto general, en la cola larga, y "
-                    "qué parte del catálogo se llega a recomendar."),
+            caption="La misma comparación en una figura: acierto general y en la cola larga, "
+                    "exposición, y qué parte del catálogo se llega a recomendar."),
 
     # --- EDA, ETL, how the API is built -------------------------------------------------------
     Visit("reports/eda/index.html", scroll=True, when=file_exists("reports/eda/index.html"),
