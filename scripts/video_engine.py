@@ -86,6 +86,9 @@ class Ctx:
         if form is None or self.page.locator(f"form#q-{form}").count() == 0:
             self.page.goto(self.url("/"))
             self.page.locator("#estado.ok").wait_for()
+        if self.page.locator("dialog[open]").count():  # a film's card left open covers the forms
+            self.page.keyboard.press("Escape")
+            self.page.locator("dialog[open]").wait_for(state="detached")
 
 
 Condition = Callable[[Ctx], bool]
