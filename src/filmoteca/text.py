@@ -3,7 +3,8 @@
 ``normalize`` makes matching case-, accent-, punctuation-spacing- and whitespace-insensitive:
 "  EL  Padrino " -> "el padrino", "Amélie" -> "amelie". ``loose_key`` drops punctuation too,
 for a second chance ("warner bros" finds "Warner Bros.", "face off" finds "Face/Off");
-``article_blind_key`` also a leading Spanish article (Spanish release titles).
+``article_blind_key`` also a leading Spanish article (Spanish release titles);
+``key_words`` are the words of a key that a name typed in part is looked up by.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ def normalize(value: str) -> str:
 def loose_key(key: str) -> str:
     """A normalized key without punctuation: apostrophes dropped, other signs -> spaces."""
     return _SPACES.sub(" ", _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", key))).strip()
+
+
+def key_words(key: str) -> list[str]:
+    """The words of a normalized key, punctuation apart: "metro-goldwyn-mayer (mgm)" ->
+    metro, goldwyn, mayer, mgm (so "mgm" or "goldwyn" typed alone finds the name)."""
+    return loose_key(key).split()
 
 
 #: Articles a Spanish title may be typed with or without ("La jungla de cristal").

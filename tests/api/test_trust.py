@@ -108,6 +108,43 @@ def test_a_company_and_a_collection_typed_in_part(client, clean_movies) -> None:
                                                           "Walt Disney Productions"]
 
 
+
+@pytest.mark.parametrize(("route", "typed", "field", "column", "name"), [
+    ("/productoras_exitosas", "mgm", "productora", "production_companies",
+     "Metro-Goldwyn-Mayer (MGM)"),
+    ("/franquicia", "mission", "franquicia", "belongs_to_collection",
+     "Mission: Impossible Collection"),
+])
+def test_a_word_between_punctuation_is_a_word(client, clean_movies, route: str, typed: str,
+                                              field: str, column: str, name: str) -> None:
+    """"(MGM)" and "Mission:" hold the words mgm and mission: typed alone, they answer the
+    one name of the raw sample that has them."""
+    names = {entry["name"] for cell in clean_movies[column].dropna()
+             for entry in _entries(cell)}
+    holders = [n for n in names
+               if typed in "".join(c if c.isalnum() else " " for c in n.lower()).split()]
+    assert holders == [name]
+    body = client.get(f"{route}/{typed}").json()
+    assert body[field] == name
+    assert body["interpretacion"]["metodo"] == "nombre_parcial"
+    having = clean_movies[column].fillna("").map(
+        lambda cell: any(e["name"] == name for e in _entries(cell)))
+    assert body["cantidad"] == int(having.sum())
+
+
+def test_a_hyphenated_surname_answers(client, directors) -> None:
+    body = client.get("/get_director/godard").json()
+    assert body["director"] == "Jean-Luc Godard"
+    assert body["cantidad"] == directors["Jean-Luc Godard"]
+
+
+def _entries(cell: str) -> list[dict]:
+    """The records of one nested cell of the raw movies file (a dict or a list of them)."""
+    if not cell:
+        return []
+    value = ast.literal_eval(cell)
+    return value if isinstance(value, list) else [value]
+
 def test_whole_names_have_no_interpretation(client) -> None:
     assert client.get("/get_director/Alfred Hitchcock").json()["interpretacion"] is None
     assert client.get("/productoras_exitosas/Pixar Animation Studios").json()[

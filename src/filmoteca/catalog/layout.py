@@ -31,6 +31,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from filmoteca.text import key_words
+
 #: Bumped whenever the layout changes: a server refuses an index of another version.
 INDEX_VERSION = 6
 #: The file of the serving index inside a catalog folder.
@@ -148,11 +150,12 @@ def suggestion_choices(pairs: Iterable[tuple[str, str]]) -> tuple[list[str], lis
 
 
 def word_index(keys: Sequence[str]) -> tuple[list[str], list[list[int]]]:
-    """The words (of :data:`MIN_WORD`+ letters, sorted) of suggestion ``keys`` and, per word,
+    """The words (:func:`~filmoteca.text.key_words` of :data:`MIN_WORD`+ letters, sorted) of
+    suggestion ``keys`` and, per word,
     the ascending indexes of the keys that contain it."""
     words: dict[str, list[int]] = {}
     for index, key in enumerate(keys):
-        for word in set(key.split()):
+        for word in set(key_words(key)):
             if len(word) >= MIN_WORD:
                 words.setdefault(word, []).append(index)
     ordered = sorted(words)

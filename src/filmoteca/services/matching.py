@@ -38,7 +38,7 @@ from typing import Any
 
 from filmoteca.catalog.layout import MIN_WORD, word_index
 from filmoteca.config import DEFAULT_LIMITS, MAX_INPUT_LENGTH, MAX_SUGGESTIONS, Limits
-from filmoteca.text import loose_key, normalize
+from filmoteca.text import key_words, loose_key, normalize
 
 #: Minimum ``fuzz.ratio`` (0-100) for a suggestion.
 SCORE_CUTOFF = 60.0
@@ -214,7 +214,7 @@ class Suggester:
         """Choices with a word starting with each typed word of 3+ letters (all of them
         first, then most of them), shortest first; at most ``limit``. Index words found in
         more than :data:`MAX_WORD_CHOICES` names are skipped (cost, and no information)."""
-        typed = [word for word in set(key.split()) if len(word) >= MIN_WORD]
+        typed = [word for word in set(key_words(key)) if len(word) >= MIN_WORD]
         hits: dict[int, int] = {}
         table = self._words
         words = table.words
@@ -238,7 +238,7 @@ class Suggester:
     def having_words(self, key: str) -> list[str]:
         """The keys that have every word of ``key`` as a whole word ("hitchcock" ->
         "alfred hitchcock"); words shorter than the indexed ones are not looked at."""
-        typed = {word for word in key.split() if len(word) >= MIN_WORD}  # "de palma": palma
+        typed = {word for word in key_words(key) if len(word) >= MIN_WORD}  # "de palma": palma
         if not typed:
             return []
         table = self._words
