@@ -45,7 +45,8 @@ def pelicula(catalog: Catalog, film_id: int,
         genres.append(row.spanish if row is not None else genre)
     language = catalog.languages.key_at(catalog.languages_of[position]) \
         if catalog.languages_of[position] >= 0 else None
-    picked = items(Recommendation, similar(catalog, [position], RECOMMENDATIONS))
+    picked = items(Recommendation, similar(catalog, [position], RECOMMENDATIONS,
+                                           semantic=semantic))
     runtime = f"{film.runtime} minutos" if film.runtime is not None else "duración desconocida"
     return FilmAnswer(
         id=film.id, titulo=film.title, titulo_original=details.original_title,
