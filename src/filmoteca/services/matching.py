@@ -399,10 +399,15 @@ def resolve_title(titles: Names, years: Sequence[int], key: str,
     if found is None:
         return None
     positions: list[int] = titles.keys[found]
-    if anio is None:
-        return TitleMatch(position=positions[0], others=positions[1:])
+    position = first_in_year(positions, years, anio)
+    if position is None:
+        return None
+    return TitleMatch(position=position, others=[p for p in positions if p != position])
+
+
+def first_in_year(positions: Sequence[int], years: Sequence[int], anio: int | None) -> int | None:
+    """The first (most voted) of ``positions`` released in ``anio`` (the first when None)."""
     for position in positions:
-        if years[position] == anio:
-            return TitleMatch(position=position,
-                              others=[p for p in positions if p != position])
+        if anio is None or years[position] == anio:
+            return position
     return None

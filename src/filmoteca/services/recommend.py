@@ -142,11 +142,7 @@ def recomendacion(
     picked = items(Recommendation, similar(catalog, [query], RECOMMENDATIONS, wanted,
                                            semantic))
     title, year = catalog.titles[query], catalog.years[query]
-    if picked:
-        mensaje = (f"Películas similares a {title} ({year}){wanted.said()}: "
-                   + ", ".join(r.titulo for r in picked))
-    else:
-        mensaje = f"Ninguna película similar a {title} ({year}){wanted.said()}."
+    mensaje = _said(f"{title} ({year})", wanted, picked)
     return RecommendationAnswer(
         titulo=title, id=catalog.ids[query], anio=year,
         recomendaciones=[r.titulo for r in picked], detalle=picked,
@@ -195,10 +191,14 @@ def recomendacion_varias(
     picked = items(Recommendation, similar(catalog, list(dict.fromkeys(positions)),
                                            RECOMMENDATIONS, wanted, semantic))
     asked = ", ".join(f"{f.titulo} ({f.anio})" for f in read)
-    if picked:
-        mensaje = (f"Películas similares a {asked}{wanted.said()}: "
-                   + ", ".join(r.titulo for r in picked))
-    else:
-        mensaje = f"Ninguna película similar a {asked}{wanted.said()}."
     return SeveralRecommendationAnswer(titulos=read, recomendaciones=[r.titulo for r in picked],
-                                       detalle=picked, filtros=wanted.shown, mensaje=mensaje)
+                                       detalle=picked, filtros=wanted.shown,
+                                       mensaje=_said(asked, wanted, picked))
+
+
+def _said(asked: str, wanted: Filter, picked: Sequence[Recommendation]) -> str:
+    """``mensaje`` of a recommendation: the films asked for, the filters, the titles found."""
+    if picked:
+        return (f"Películas similares a {asked}{wanted.said()}: "
+                + ", ".join(r.titulo for r in picked))
+    return f"Ninguna película similar a {asked}{wanted.said()}."

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from filmoteca.config import DEFAULT_LIMITS, MAX_YEAR, MIN_YEAR, Limits
 from filmoteca.services.answers import FilmRef, Interpretation, items
 from filmoteca.services.catalog import Catalog
-from filmoteca.services.matching import NotFound, TitleMatch, resolve_title
+from filmoteca.services.matching import NotFound, TitleMatch, first_in_year, resolve_title
 from filmoteca.services.semantic import SemanticLayer
 from filmoteca.text import normalize
 
@@ -126,21 +126,13 @@ def _named(catalog: Catalog, key: str) -> bool:
                for kind in ("titles", *(kind for kind, _ in OTHER_TITLES)))
 
 
-def _in_year(positions: list[int], catalog: Catalog, anio: int | None) -> int | None:
-    """The first (most voted) of ``positions`` released in ``anio`` (any year when None)."""
-    for position in positions:
-        if anio is None or catalog.years[position] == anio:
-            return position
-    return None
-
-
 def _reading_of(catalog: Catalog, typed: str, positions: list[int], anio: int | None,
                 metodo: str, similitud: float | None,
                 limits: Limits) -> tuple[TitleMatch, Interpretation]:
     """The film of ``positions`` (films read from another title), the other films sharing it
     or its catalog title listed as ``otras_coincidencias``."""
     shown = typed.strip()
-    position = _in_year(positions, catalog, anio)
+    position = first_in_year(positions, catalog.years, anio)
     first = catalog.titles[positions[0]]
     same = list(dict.fromkeys([*positions, *catalog.by_title[catalog.title_key[positions[0]]]]))
     if position is None:
