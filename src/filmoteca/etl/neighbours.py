@@ -65,21 +65,17 @@ sources, then are scored exactly with the formula above:
 The exact score adds the frequent columns' part with row-wise products of the candidate
 pairs only. Everything runs in chunks of query films (two threads: numpy, scipy's sparse
 kernels and Arrow release the GIL). Each film's best ``pool`` (40) candidates are kept for
-all films at once (17 bytes a pair: 31 MB at 45k films, 0.7 GB at 1M), because the
-cap is global; the factors, then the lists and their reasons, follow chunk by chunk.
-Measured on the 45,396-film SYNTHETIC catalog (``filmoteca synth --films 45466``), whole
-build without vectors, two runs each on a shared 2-core machine (load ~2.5): this stage
-19-20 s (features 5 s, candidates 7 s, exposure cap < 0.1 s: nothing is capped there, lists
-and reasons 7 s) and build peak 0.84-0.85 GB, against 13-15 s and 0.68-0.70 GB for 10
-neighbours from 30/30/15 candidates without the cap. The overview's tokenizer accounts for
-about 1 s of it (2.0 s against 1.0 s for scikit-learn's own).
+all films at once (17 bytes a pair), because the cap is global; the factors, then the
+lists and their reasons, follow chunk by chunk.
+The stage's time and the build's peak memory at 45,466 SYNTHETIC films are measured by
+``benchmarks/build.py`` (``reports/benchmarks/build.md``).
 
 Scoring candidates only keeps the cost linear in the number of films, at the price of
 missing some of the exact top-k: an exact top-k needs every pair (quadratic: hopeless at
-1,000,000 films). Measured against a brute force over all pairs of the embedded sample
-(``tests/etl/test_neighbours_bruteforce.py``): the lists hold 89% of the exact (capped)
-top-20 (94% of the exact top-5), the first neighbour is the exact best for 96% of the
-films, and every stored score is the exact one times its film's factor.
+1,000,000 films). ``tests/etl/test_neighbours_bruteforce.py`` compares the lists with a
+brute force over all pairs of the embedded sample (the share of the exact top-20 they
+hold is asserted there) and checks that every stored score is the exact one times its
+film's factor.
 
 ``reasons`` are short Spanish strings (the API's ``motivos``), one per block that contributes
 to the score, largest contribution first: "misma colección: Toy Story Collection",
